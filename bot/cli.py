@@ -1,0 +1,37 @@
+"""The `livedesk` command line: one sub-command per module in bot/commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.commands import COMMAND_MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="livedesk",
+        description="LiveDesk: complaint handling for live-streaming platforms.",
+    )
+    parser.add_argument(
+        "-c",
+        "--config",
+        default="livedesk.toml",
+        help="configuration file (default: ./livedesk.toml; built-in defaults if absent)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.handler(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""The one typed configuration of LiveDesk.
+
+Loaded from a TOML file (unknown keys are errors), with secrets taken only
+from the environment so that no token ever lives in a file of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+from core.errors import ConfigError
+from core.taxonomy import Category, Priority
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(value: object) -> timedelta:
+    """'15m', '1h', '24h', '2d', '30s' (or a number of seconds) to a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str) and (m := _DURATION.match(value)):
+        return timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    raise ValueError(f"not a duration: {value!r} (use e.g. '30s', '15m', '1h', '2d')")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(_Section):
+    data_dir: str = "data"
+    # Empty means a SQLite file inside data_dir.
+    url: str = ""
+
+    def resolved_url(self) -> str:
+        return self.url or f"sqlite:///{Path(self.data_dir) / 'livedesk.db'}"
+
+
+class TelegramSettings(_Section):
+    enabled: bool = False
+    mode: Literal["polling", "webhook"] = "polling"
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+
+
+class SlackSettings(_Section):
+    enabled: bool = False
+    mode: Literal["http", "socket"] = "http"
+    api_url: str = "https://slack.com/api/"
+    triage_channel: str = "support-triage"
+    finance_channel: str = "support-finance"
+    escalation_channel: str = "support-escalation"
+    agents: list[str] = Field(default_factory=list)
+    finance_agents: list[str] = Field(default_factory=list)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+def _default_first_response() -> dict[Priority, timedelta]:
+    return {
+        Priority.P0: timedelta(minutes=15),
+        Priority.P1: timedelta(hours=1),
+        Priority.P2: timedelta(hours=24),
+        Priority.P3: timedelta(hours=24),
+    }
+
+
+class SlaSettings(_Section):
+    first_response: dict[Priority, Duration] = Field(default_factory=_default_first_response)
+
+    @field_validator("first_response", mode="before")
+    @classmethod
+    def _defaults_for_the_rest(cls, value: object) -> object:
+        # A deployment may override one priority without restating the others.
+        if isinstance(value, Mapping):
+            return {**_default_first_response(), **value}
+        return value
+
+    @field_validator("first_response")
+    @classmethod
+    def _positive(cls, value: dict[Priority, timedelta]) -> dict[Priority, timedelta]:
+        if any(d <= timedelta(0) for d in value.values()):
+            raise ValueError("durations must be positive")
+        return value
+
+
+class KbSettings(_Section):
+    # Empty means the articles shipped with the package.
+    path: str = ""
+
+
+class I18nSettings(_Section):
+    default_language: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _default_tiers() -> dict[Priority, str]:
+    return {Priority.P0: "lead", Priority.P1: "l2", Priority.P2: "l1", Priority.P3: "l1"}
+
+
+class RoutingSettings(_Section):
+    channels: dict[Category, str] = Field(default_factory=dict)
+    tiers: dict[Priority, str] = Field(default_factory=_default_tiers)
+    tier_members: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class FollowupSettings(_Section):
+    auto_close_after: Duration = timedelta(hours=48)
+
+
+class Secrets(BaseModel):
+    """Taken only from the environment; never from the file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    telegram_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+
+    def values(self) -> list[str]:
+        return [
+            s.get_secret_value()
+            for s in (
+                self.telegram_token,
+                self.telegram_webhook_secret,
+                self.slack_bot_token,
+                self.slack_signing_secret,
+                self.slack_app_token,
+            )
+            if s is not None and s.get_secret_value()
+        ]
+
+
+SECRET_ENV = {
+    "telegram_token": "LIVEDESK_TELEGRAM_TOKEN",
+    "telegram_webhook_secret": "LIVEDESK_TELEGRAM_WEBHOOK_SECRET",
+    "slack_bot_token": "LIVEDESK_SLACK_BOT_TOKEN",
+    "slack_signing_secret": "LIVEDESK_SLACK_SIGNING_SECRET",
+    "slack_app_token": "LIVEDESK_SLACK_APP_TOKEN",
+}
+DATABASE_URL_ENV = "LIVEDESK_DATABASE_URL"
+
+
+class Settings(_Section):
+    storage: StorageSettings = StorageSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    slack: SlackSettings = SlackSettings()
+    server: ServerSettings = ServerSettings()
+    sla: SlaSettings = SlaSettings()
+    kb: KbSettings = KbSettings()
+    i18n: I18nSettings = I18nSettings()
+    routing: RoutingSettings = RoutingSettings()
+    followup: FollowupSettings = FollowupSettings()
+    secrets: Secrets = Field(default_factory=Secrets, exclude=True)
+
+    def database_url(self) -> str:
+        return self.storage.resolved_url()
+
+    def missing_secrets(self) -> list[tuple[str, str]]:
+        """(environment variable, reason) for each secret an enabled adapter lacks."""
+        need: list[tuple[str, str]] = []
+        s = self.secrets
+        if self.telegram.enabled:
+            if s.telegram_token is None:
+                need.append((SECRET_ENV["telegram_token"], "telegram is enabled"))
+            if self.telegram.mode == "webhook" and s.telegram_webhook_secret is None:
+                need.append((SECRET_ENV["telegram_webhook_secret"], "telegram mode is webhook"))
+            if self.telegram.mode == "webhook" and not self.telegram.webhook_url:
+                need.append(("telegram.webhook_url", "telegram mode is webhook"))
+        if self.slack.enabled:
+            if s.slack_bot_token is None:
+                need.append((SECRET_ENV["slack_bot_token"], "slack is enabled"))
+            if self.slack.mode == "http" and s.slack_signing_secret is None:
+                need.append((SECRET_ENV["slack_signing_secret"], "slack mode is http"))
+            if self.slack.mode == "socket" and s.slack_app_token is None:
+                need.append((SECRET_ENV["slack_app_token"], "slack mode is socket"))
+        return need
+
+
+def _format_errors(err: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        reason = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"  {key}: {reason}")
+    return "\n".join(lines)
+
+
+def _secrets_from(environ: Mapping[str, str]) -> Secrets:
+    values = {field: environ.get(var) for field, var in SECRET_ENV.items()}
+    return Secrets(**{k: SecretStr(v) for k, v in values.items() if v})
+
+
+def settings_from_mapping(
+    data: Mapping[str, Any], environ: Mapping[str, str] | None = None, source: str = "config"
+) -> Settings:
+    environ = os.environ if environ is None else environ
+    if "secrets" in data:
+        raise ConfigError(f"{source}: secrets: set them in the environment, not in the file")
+    try:
+        settings = Settings.model_validate(dict(data))
+    except ValidationError as err:
+        raise ConfigError(_format_errors(err, source)) from None
+    updates: dict[str, Any] = {"secrets": _secrets_from(environ)}
+    if url := environ.get(DATABASE_URL_ENV):
+        updates["storage"] = settings.storage.model_copy(update={"url": url})
+    return settings.model_copy(update=updates)
+
+
+def load_settings(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` if it exists; built-in defaults otherwise."""
+    data: dict[str, Any] = {}
+    source = "built-in defaults"
+    if path is not None and Path(path).exists():
+        source = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{source}: not valid TOML: {err}") from None
+    return settings_from_mapping(data, environ, source)

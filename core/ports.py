@@ -1,0 +1,62 @@
+"""Ports: the small interfaces the core needs and the adapters implement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSuggestion:
+    """One knowledge-base article proposed for a message."""
+
+    article_id: str
+    title_zh: str
+    title_en: str
+    kind: str  # "workaround", "root_fix" or "info"
+    subtypes: tuple[str, ...]
+    score: float  # 0-100, higher is better
+    steps_zh: str
+    steps_en: str
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang.startswith("zh") else self.title_en
+
+    def steps(self, lang: str) -> str:
+        return self.steps_zh if lang.startswith("zh") else self.steps_en
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackCounts:
+    offers: int = 0
+    helped: int = 0
+    not_helped: int = 0
+
+
+class FeedbackStore(Protocol):
+    """Where "this helped" / "did not help" answers are kept per article."""
+
+    def record_offer(self, article_ids: list[str]) -> None: ...
+
+    def record_feedback(self, article_id: str, helped: bool) -> None: ...
+
+    def counts(self) -> dict[str, FeedbackCounts]: ...
+
+
+class KnowledgeBase(Protocol):
+    def suggest(
+        self, text: str, subtype: str | None = None, limit: int = 3
+    ) -> list[ArticleSuggestion]:
+        """Ranked suggestions above the relevance cutoff; empty when nothing fits."""
+        ...
+
+    def get(self, article_id: str) -> ArticleSuggestion | None: ...
+
+    def record_feedback(self, article_id: str, helped: bool) -> None: ...

@@ -1,0 +1,1 @@
+"""Storage: SQLModel over SQLite (embedded default) or PostgreSQL (shared)."""

@@ -1,0 +1,32 @@
+"""The inbox of processed deliveries, which makes handling idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from core.storage.tables import ProcessedDeliveryRow
+
+
+def claim_delivery(session: Session, source: str, delivery_id: str, at: datetime) -> bool:
+    """Record the delivery; False when it was already processed.
+
+    Runs inside the transaction that does the work, so the record and the work
+    commit or roll back together.
+    """
+    values = {"source": source, "delivery_id": delivery_id, "processed_at": at}
+    table = ProcessedDeliveryRow.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    stmt: object
+    if dialect == "postgresql":
+        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        stmt = insert(table).values(**values)
+    result = session.execute(stmt)  # type: ignore[call-overload]
+    return bool(result.rowcount == 1)

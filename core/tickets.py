@@ -1,0 +1,399 @@
+"""The ticket workflow: creation, claim, transitions, priority and resolution.
+
+Every change happens in one transaction together with its audit event, so the
+trail and the tickets can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from core.diagnostics import FINANCE_FIELDS, Diagnostics
+from core.errors import (
+    AlreadyClaimedError,
+    IllegalTransitionError,
+    InvalidInputError,
+    NotFoundError,
+    ReasonRequiredError,
+)
+from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
+from core.storage.audit_store import append_event, personal_ref
+from core.storage.db import Database
+from core.storage.tables import AuditEventRow, TicketRow
+from core.taxonomy import Category, Priority, Scope, priority_for, subtype
+from core.validation import MAX_SHORT_CHARS, clean_text
+
+REF_PREFIX = "LD-"
+REF_OFFSET = 1000
+
+CAUSE_CLASSES = (
+    "client_network",
+    "device_or_os",
+    "app_bug",
+    "server_or_cdn",
+    "payment_provider",
+    "user_error",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDraft:
+    """What the conversation hands over once the user confirmed the report."""
+
+    channel: str
+    external_user_id: str
+    chat_id: str
+    display_name: str
+    language: str
+    subtype: str
+    scope: Scope
+    summary: str
+    confidence: float = 0.0
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    cues: tuple[str, ...] = ()
+    kb_tried: tuple[str, ...] = ()
+    priority: Priority | None = None  # None: computed by the taxonomy rule
+
+
+def ref_for(ticket_id: int) -> str:
+    return f"{REF_PREFIX}{REF_OFFSET + ticket_id}"
+
+
+def is_finance(ticket: TicketRow) -> bool:
+    return ticket.category == Category.FINANCE.value
+
+
+class TicketService:
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    # -- creation -------------------------------------------------------------
+
+    def create(self, draft: TicketDraft, now: datetime, actor: str = "system") -> TicketRow:
+        st = subtype(draft.subtype)
+        summary = clean_text(draft.summary, "summary")
+        for name in ("channel", "external_user_id", "chat_id", "display_name", "language"):
+            clean_text(getattr(draft, name), name, max_chars=MAX_SHORT_CHARS)
+        priority = draft.priority or priority_for(st.id, draft.scope)
+        diag = draft.diagnostics.to_json()
+        for key, value in diag.items():
+            if isinstance(value, str):
+                clean_text(value, f"diagnostics.{key}", allow_empty=True)
+        with self.db.session() as s:
+            row = TicketRow(
+                channel=draft.channel,
+                external_user_id=draft.external_user_id,
+                chat_id=draft.chat_id,
+                display_name=draft.display_name,
+                language=draft.language,
+                category=st.category.value,
+                subtype=st.id,
+                scope=draft.scope.value,
+                priority=priority.value,
+                confidence=draft.confidence,
+                summary=summary,
+                diagnostics=diag,
+                cues=list(draft.cues),
+                kb_tried=list(draft.kb_tried),
+                status=Status.NEW.value,
+                team="finance" if st.category is Category.FINANCE else "support",
+                tier=self.settings.routing.tiers.get(priority, "l1"),
+                created_at=now,
+                updated_at=now,
+                first_response_due=now + self.settings.sla.first_response[priority],
+            )
+            s.add(row)
+            s.flush()
+            assert row.id is not None
+            row.ref = ref_for(row.id)
+            payload = {
+                "category": row.category,
+                "subtype": row.subtype,
+                "scope": row.scope,
+                "priority": row.priority,
+                "status": row.status,
+                "team": row.team,
+                "tier": row.tier,
+                "first_response_due": row.first_response_due.isoformat(),
+                "reporter": personal_ref(
+                    s, row.ref, "reporter", f"{draft.channel}:{draft.external_user_id}"
+                ),
+                "summary": personal_ref(s, row.ref, "summary", summary),
+                "diagnostics": self._diag_refs(s, row.ref, diag),
+                "kb_tried": list(draft.kb_tried),
+            }
+            if is_finance(row):
+                payload["reason"] = "report confirmed by the user"
+            append_event(
+                s, at=now, actor=actor, action="ticket.created", ticket_ref=row.ref, payload=payload
+            )
+            return row
+
+    @staticmethod
+    def _diag_refs(s: Session, ref: str, diag: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: personal_ref(s, ref, k, v) if k in FINANCE_FIELDS else v for k, v in diag.items()
+        }
+
+    # -- reading --------------------------------------------------------------
+
+    def get(self, ref: str) -> TicketRow:
+        with self.db.session() as s:
+            return self._load(s, ref, lock=False)
+
+    def list(
+        self,
+        *,
+        status: str | None = None,
+        priority: str | None = None,
+        category: str | None = None,
+        limit: int = 200,
+    ) -> list[TicketRow]:
+        query = select(TicketRow)
+        if status:
+            query = query.where(TicketRow.status == status)
+        if priority:
+            query = query.where(TicketRow.priority == priority)
+        if category:
+            query = query.where(TicketRow.category == category)
+        query = query.order_by(col(TicketRow.priority), col(TicketRow.created_at)).limit(limit)
+        with self.db.session() as s:
+            return list(s.exec(query).all())
+
+    def history(self, ref: str) -> list[AuditEventRow]:
+        with self.db.session() as s:
+            self._load(s, ref, lock=False)
+            query = select(AuditEventRow).where(AuditEventRow.ticket_ref == ref)
+            return list(s.exec(query.order_by(col(AuditEventRow.seq))).all())
+
+    @staticmethod
+    def _load(s: Session, ref: str, *, lock: bool) -> TicketRow:
+        query = select(TicketRow).where(TicketRow.ref == ref.strip().upper())
+        if lock:
+            query = query.with_for_update()
+        row = s.exec(query).first()
+        if row is None:
+            raise NotFoundError(f"no ticket {ref}")
+        return row
+
+    # -- changes --------------------------------------------------------------
+
+    def claim(self, ref: str, agent: str, now: datetime) -> TicketRow:
+        """Exactly one of many concurrent claimers wins: the conditional UPDATE
+        is atomic on both databases, and the loser sees who won.
+        """
+        agent = clean_text(agent, "agent", max_chars=MAX_SHORT_CHARS)
+        with self.db.session() as s:
+            current = self._load(s, ref, lock=False)
+            if current.assignee:
+                raise AlreadyClaimedError(current.ref or ref, current.assignee)
+            before_status = current.status
+            check_transition(Status(before_status), Status.DIAGNOSING)
+            result = s.execute(
+                update(TicketRow)
+                .where(col(TicketRow.id) == current.id, col(TicketRow.assignee).is_(None))
+                .values(
+                    assignee=agent,
+                    status=Status.DIAGNOSING.value,
+                    updated_at=now,
+                    version=TicketRow.version + 1,
+                )
+            )
+            if result.rowcount != 1:
+                s.rollback()
+                winner = self.get(ref)
+                raise AlreadyClaimedError(winner.ref or ref, winner.assignee or "someone")
+            payload: dict[str, Any] = {
+                "status": {"before": before_status, "after": Status.DIAGNOSING.value},
+                "assignee": {"before": None, "after": agent},
+            }
+            if is_finance(current):
+                payload["reason"] = f"claimed by {agent}"
+            append_event(
+                s,
+                at=now,
+                actor=agent,
+                action="ticket.claimed",
+                ticket_ref=current.ref,
+                payload=payload,
+            )
+            s.expire(current)
+            return self._load(s, ref, lock=False)
+
+    def _change(
+        self,
+        ref: str,
+        actor: str,
+        now: datetime,
+        action: str,
+        reason: str | None,
+        mutate: Callable[[TicketRow], dict[str, Any]],
+        *,
+        reason_always: bool = False,
+    ) -> TicketRow:
+        """Load with a lock, apply `mutate` (which returns the audit payload),
+        require a reason where the rules say so, and append the event.
+        """
+        with self.db.session() as s:
+            row = self._load(s, ref, lock=True)
+            reason = reason.strip() if reason else None
+            if reason:
+                clean_text(reason, "reason", max_chars=2000)
+            if (reason_always or is_finance(row)) and not reason:
+                raise ReasonRequiredError(
+                    f"{row.ref}: a reason is required for {action}"
+                    + (" on a finance ticket" if is_finance(row) else "")
+                )
+            payload = mutate(row)
+            if reason:
+                payload["reason"] = reason
+            row.updated_at = now
+            row.version += 1
+            s.add(row)
+            append_event(s, at=now, actor=actor, action=action, ticket_ref=row.ref, payload=payload)
+            return row
+
+    def _move(self, row: TicketRow, target: Status) -> dict[str, Any]:
+        check_transition(Status(row.status), target)
+        before, row.status = row.status, target.value
+        return {"status": {"before": before, "after": target.value}}
+
+    def unclaim(self, ref: str, actor: str, now: datetime, reason: str | None = None) -> TicketRow:
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            if not row.assignee:
+                raise IllegalTransitionError(f"{row.ref} is not claimed")
+            payload = self._move(row, Status.NEW) if row.status == Status.DIAGNOSING else {}
+            payload["assignee"] = {"before": row.assignee, "after": None}
+            row.assignee = None
+            return payload
+
+        return self._change(ref, actor, now, "ticket.unclaimed", reason, mutate)
+
+    def reassign(
+        self, ref: str, actor: str, to: str, now: datetime, reason: str | None = None
+    ) -> TicketRow:
+        to = clean_text(to, "assignee", max_chars=MAX_SHORT_CHARS)
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload: dict[str, Any] = {"assignee": {"before": row.assignee, "after": to}}
+            if row.status == Status.NEW:
+                payload.update(self._move(row, Status.DIAGNOSING))
+            row.assignee = to
+            return payload
+
+        return self._change(ref, actor, now, "ticket.reassigned", reason, mutate)
+
+    def set_priority(
+        self, ref: str, actor: str, priority: Priority, reason: str | None, now: datetime
+    ) -> TicketRow:
+        """A hand-set priority always needs a reason; the due time is recomputed
+        from the ticket's creation.
+        """
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            before = row.priority
+            row.priority = priority.value
+            row.tier = self.settings.routing.tiers.get(priority, row.tier)
+            row.first_response_due = row.created_at + self.settings.sla.first_response[priority]
+            return {
+                "priority": {"before": before, "after": priority.value},
+                "first_response_due": row.first_response_due.isoformat(),
+            }
+
+        return self._change(
+            ref, actor, now, "ticket.priority_changed", reason, mutate, reason_always=True
+        )
+
+    def request_info(
+        self, ref: str, actor: str, fields: list[str], now: datetime, reason: str | None = None
+    ) -> TicketRow:
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload = self._move(row, Status.WAITING_USER)
+            payload["requested"] = list(fields)
+            return payload
+
+        return self._change(ref, actor, now, "ticket.info_requested", reason, mutate)
+
+    def user_answered(self, ref: str, now: datetime) -> TicketRow:
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            target = Status.DIAGNOSING if row.assignee else Status.NEW
+            return self._move(row, target)
+
+        return self._change(
+            ref, "user", now, "ticket.user_answered", "the user sent the requested details", mutate
+        )
+
+    def resolve(
+        self,
+        ref: str,
+        actor: str,
+        now: datetime,
+        *,
+        outcome: Outcome,
+        root_cause: str,
+        cause_class: str,
+        reason: str | None = None,
+    ) -> TicketRow:
+        if cause_class not in CAUSE_CLASSES:
+            raise InvalidInputError(
+                f"cause class {cause_class!r} is not one of {', '.join(CAUSE_CLASSES)}"
+            )
+        root_cause = clean_text(root_cause, "root cause", max_chars=4000)
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload = self._move(row, OUTCOME_STATUS[outcome])
+            row.outcome, row.root_cause, row.cause_class = outcome.value, root_cause, cause_class
+            payload.update(outcome=outcome.value, cause_class=cause_class, root_cause=root_cause)
+            return payload
+
+        return self._change(ref, actor, now, "ticket.resolved", reason, mutate)
+
+    def confirm_fixed(self, ref: str, now: datetime) -> TicketRow:
+        return self._change(
+            ref,
+            "user",
+            now,
+            "ticket.confirmed",
+            "the user confirmed it is fixed",
+            lambda row: self._move(row, Status.CONFIRMED),
+        )
+
+    def reopen(self, ref: str, actor: str, now: datetime, reason: str | None = None) -> TicketRow:
+        return self._change(
+            ref,
+            actor,
+            now,
+            "ticket.reopened",
+            reason,
+            lambda row: self._move(row, Status.DIAGNOSING),
+        )
+
+    def close(
+        self,
+        ref: str,
+        actor: str,
+        now: datetime,
+        *,
+        satisfaction: int | None = None,
+        reason: str | None = None,
+    ) -> TicketRow:
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            raise InvalidInputError("satisfaction must be between 1 and 5")
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload = self._move(row, Status.CLOSED)
+            if satisfaction is not None:
+                row.satisfaction = satisfaction
+                payload["satisfaction"] = satisfaction
+            return payload
+
+        return self._change(ref, actor, now, "ticket.closed", reason, mutate)
