@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.commands import COMMAND_MODULES
+from core.errors import LiveDeskError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except LiveDeskError as err:
+        print(f"livedesk: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return code
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -20,13 +19,7 @@ def claim_delivery(session: Session, source: str, delivery_id: str, at: datetime
     """
     values = {"source": source, "delivery_id": delivery_id, "processed_at": at}
     table = ProcessedDeliveryRow.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    stmt: object
-    if dialect == "postgresql":
-        stmt = pg_insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported databases
-        stmt = insert(table).values(**values)
-    result = session.execute(stmt)  # type: ignore[call-overload]
-    return bool(result.rowcount == 1)
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    # RETURNING tells reliably whether the row was new; rowcount does not on every driver.
+    stmt = insert_for(table).values(**values).on_conflict_do_nothing().returning(table.c.source)
+    return session.execute(stmt).first() is not None

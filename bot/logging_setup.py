@@ -1,0 +1,52 @@
+"""Logging is configured here and nowhere else."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+from core.config import Settings
+from core.redaction import RedactingFilter, RedactingFormatter, Redactor
+
+# These log full request URLs at INFO/DEBUG, and the Telegram token is in them.
+QUIET_LOGGERS = ("httpx", "httpcore", "urllib3", "aiohttp.access", "telegram.ext", "slack_sdk")
+
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+class JsonFormatter(RedactingFormatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        data.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return self._redact(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def configure_logging(
+    settings: Settings, *, level: int = logging.INFO, json_lines: bool = False, stream: Any = None
+) -> logging.Handler:
+    redactor = Redactor(settings.secrets.values())
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(RedactingFilter(redactor))
+    formatter: logging.Formatter = (
+        JsonFormatter(redactor)
+        if json_lines
+        else RedactingFormatter(redactor, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return handler

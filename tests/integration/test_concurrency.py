@@ -1,0 +1,77 @@
+"""Races that must have exactly one outcome: claims and audit appends."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from core.audit import verify_chain
+from core.errors import AlreadyClaimedError
+from core.storage.audit_store import append_event, iter_links
+from core.storage.db import Database
+from core.tickets import TicketService
+from tests.factories import draft
+
+
+def _race(n: int, work):
+    """Run `work(i)` in n threads released together; return results or exceptions."""
+    barrier = threading.Barrier(n)
+
+    def run(i: int):
+        barrier.wait()
+        try:
+            return work(i)
+        except Exception as err:  # the losers' errors are part of the result
+            return err
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+@pytest.mark.parametrize(("dialect", "claimers", "rounds"), [("sqlite", 12, 3), ("postgres", 50, 3)])
+def test_concurrent_claims_have_exactly_one_winner(request, settings, clock, dialect, claimers, rounds):
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=claimers)
+    db.upgrade()
+    try:
+        tickets = TicketService(db, settings)
+        for _ in range(rounds):
+            ref = tickets.create(draft(), clock.now()).ref
+            results = _race(claimers, lambda i, ref=ref: tickets.claim(ref, f"agent{i}", clock.now()))
+            winners = [r for r in results if not isinstance(r, Exception)]
+            losers = [r for r in results if isinstance(r, Exception)]
+            assert len(winners) == 1
+            assert all(isinstance(e, AlreadyClaimedError) for e in losers), losers
+            assert {e.assignee for e in losers} == {winners[0].assignee}
+            claimed_events = [e for e in tickets.history(ref) if e.action == "ticket.claimed"]
+            assert len(claimed_events) == 1
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_eight_concurrent_writers_never_fork_the_audit_chain(request, clock, dialect):
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=8)
+    db.upgrade()
+    per_writer = 25
+
+    def write(i: int) -> int:
+        for n in range(per_writer):
+            with db.session() as s:
+                append_event(
+                    s, at=clock.now(), actor=f"w{i}", action="test.append", ticket_ref=None, payload={"n": n}
+                )
+        return i
+
+    try:
+        results = _race(8, write)
+        assert not [r for r in results if isinstance(r, Exception)]
+        with db.session() as s:
+            result = verify_chain(iter_links(s))
+        assert result.ok, result.reason
+        assert result.count == 8 * per_writer
+    finally:
+        db.dispose()

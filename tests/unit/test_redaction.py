@@ -1,0 +1,69 @@
+"""Canary secrets logged through the real loggers never reach the output."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from bot.logging_setup import QUIET_LOGGERS, configure_logging
+from core.config import settings_from_mapping
+
+TG_TOKEN = "7654321098:AAH-canary-telegram-token-abcdefghijk"
+SLACK_BOT = "xoxb-111-222-canarybottoken"
+SIGNING = "canary-signing-secret-5f2c"
+APP_TOKEN = "xapp-1-A111-canaryapptoken"
+
+
+@pytest.fixture
+def output():
+    settings = settings_from_mapping(
+        {},
+        environ={
+            "LIVEDESK_TELEGRAM_TOKEN": TG_TOKEN,
+            "LIVEDESK_SLACK_BOT_TOKEN": SLACK_BOT,
+            "LIVEDESK_SLACK_SIGNING_SECRET": SIGNING,
+            "LIVEDESK_SLACK_APP_TOKEN": APP_TOKEN,
+        },
+    )
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    json_stream = io.StringIO()
+    handler = configure_logging(settings, stream=stream, level=logging.DEBUG)
+    json_handler = configure_logging(settings, stream=json_stream, level=logging.DEBUG, json_lines=True)
+    root.addHandler(handler)  # both formats at once
+    yield lambda: stream.getvalue() + json_stream.getvalue()
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    assert json_handler
+
+
+def test_no_secret_or_finance_value_reaches_the_log(output):
+    log = logging.getLogger("livedesk.test")
+    log.info("calling https://api.telegram.org/bot%s/getMe", TG_TOKEN)
+    log.warning("slack auth with %s and %s", SLACK_BOT, APP_TOKEN)
+    log.error("signature check used %s", SIGNING)
+    log.info("ticket update order_id=ORD-CANARY-991 amount: 648.00", extra={"amount": "648.00"})
+    log.info("payload %s", json.dumps({"order_id": "ORD-CANARY-992", "payment_channel": "alipay"}))
+    try:
+        raise RuntimeError(f"boom with {TG_TOKEN}")
+    except RuntimeError:
+        log.exception("handler failed")
+    text = output()
+    for canary in (TG_TOKEN, SLACK_BOT, SIGNING, APP_TOKEN, "ORD-CANARY-991", "ORD-CANARY-992", "648.00", "alipay"):
+        assert canary not in text, canary
+    assert "[redacted]" in text
+    assert "handler failed" in text
+
+
+def test_a_token_shaped_string_is_removed_even_when_unknown(output):
+    logging.getLogger("x").info("leak 1234567890:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef12345")
+    assert "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef12345" not in output()
+
+
+def test_http_client_loggers_that_print_urls_are_quiet(output):
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/botSECRET/getMe")
+    assert "HTTP Request" not in output()
