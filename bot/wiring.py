@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.config import Settings, load_settings
+from core.conversation import ConversationEngine, IntakeSettings
 from core.storage.db import Database
+from core.storage.feedback import SqlFeedbackStore
+from core.storage.files import DirectoryAttachmentStore
 from core.tickets import TicketService
+from core.triage import classify
+from kb.loader import load_articles
+from kb.matcher import Matcher
 
 
 @dataclass
@@ -21,6 +28,13 @@ class Services:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+@dataclass
+class Intake:
+    services: Services
+    kb: Matcher
+    engine: ConversationEngine
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
@@ -36,3 +50,24 @@ def build_services(settings: Settings, *, check_schema: bool = True) -> Services
             db.dispose()
             raise
     return Services(settings=settings, db=db, tickets=TicketService(db, settings))
+
+
+def build_kb(settings: Settings, db: Database) -> Matcher:
+    directory = Path(settings.kb.path) if settings.kb.path else None
+    return Matcher(load_articles(directory), SqlFeedbackStore(db))
+
+
+def build_intake(settings: Settings, services: Services | None = None) -> Intake:
+    services = services or build_services(settings)
+    kb = build_kb(settings, services.db)
+    engine = ConversationEngine(
+        db=services.db,
+        tickets=services.tickets,
+        kb=kb,
+        classify=classify,
+        attachments=DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments"),
+        settings=IntakeSettings(
+            timezone=settings.i18n.zone(), default_language=settings.i18n.default_language
+        ),
+    )
+    return Intake(services=services, kb=kb, engine=engine)

@@ -59,4 +59,22 @@ class KnowledgeBase(Protocol):
 
     def get(self, article_id: str) -> ArticleSuggestion | None: ...
 
+    def record_offer(self, article_ids: list[str]) -> None: ...
+
     def record_feedback(self, article_id: str, helped: bool) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    path: str  # where the store keeps it, relative to the store's root
+    size: int
+
+
+class AttachmentStore(Protocol):
+    """Keeps the files users send: a directory by default, a shared location
+    when several instances run.
+    """
+
+    def save(self, data: bytes, original_name: str, mime: str) -> StoredFile: ...
+
+    def open(self, path: str) -> bytes: ...

@@ -6,12 +6,13 @@ trail and the tickets can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col, select
 
 from core.config import Settings
@@ -78,7 +79,16 @@ class TicketService:
 
     # -- creation -------------------------------------------------------------
 
-    def create(self, draft: TicketDraft, now: datetime, actor: str = "system") -> TicketRow:
+    def create(
+        self,
+        draft: TicketDraft,
+        now: datetime,
+        actor: str = "system",
+        session: Session | None = None,
+    ) -> TicketRow:
+        """Create the ticket; inside `session` when given, so a caller can make
+        it part of a larger transaction (the conversation that confirmed it).
+        """
         st = subtype(draft.subtype)
         summary = clean_text(draft.summary, "summary")
         for name in ("channel", "external_user_id", "chat_id", "display_name", "language"):
@@ -88,7 +98,7 @@ class TicketService:
         for key, value in diag.items():
             if isinstance(value, str):
                 clean_text(value, f"diagnostics.{key}", allow_empty=True)
-        with self.db.session() as s:
+        with self._tx(session) as s:
             row = TicketRow(
                 channel=draft.channel,
                 external_user_id=draft.external_user_id,
@@ -138,6 +148,14 @@ class TicketService:
             )
             return row
 
+    @contextmanager
+    def _tx(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+        else:
+            with self.db.session() as s:
+                yield s
+
     @staticmethod
     def _diag_refs(s: Session, ref: str, diag: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -147,10 +165,10 @@ class TicketService:
     # -- reading --------------------------------------------------------------
 
     def get(self, ref: str) -> TicketRow:
-        with self.db.session() as s:
+        with self.db.session(read_only=True) as s:
             return self._load(s, ref, lock=False)
 
-    def list(
+    def search(
         self,
         *,
         status: str | None = None,
@@ -166,11 +184,11 @@ class TicketService:
         if category:
             query = query.where(TicketRow.category == category)
         query = query.order_by(col(TicketRow.priority), col(TicketRow.created_at)).limit(limit)
-        with self.db.session() as s:
+        with self.db.session(read_only=True) as s:
             return list(s.exec(query).all())
 
     def history(self, ref: str) -> list[AuditEventRow]:
-        with self.db.session() as s:
+        with self.db.session(read_only=True) as s:
             self._load(s, ref, lock=False)
             query = select(AuditEventRow).where(AuditEventRow.ticket_ref == ref)
             return list(s.exec(query.order_by(col(AuditEventRow.seq))).all())
@@ -198,7 +216,7 @@ class TicketService:
                 raise AlreadyClaimedError(current.ref or ref, current.assignee)
             before_status = current.status
             check_transition(Status(before_status), Status.DIAGNOSING)
-            result = s.execute(
+            result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(TicketRow)
                 .where(col(TicketRow.id) == current.id, col(TicketRow.assignee).is_(None))
                 .values(

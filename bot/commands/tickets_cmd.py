@@ -76,7 +76,7 @@ def list_tickets(args: argparse.Namespace) -> int:
     services = build_services(settings_for(args))
     try:
         finance = args.viewer in services.settings.slack.finance_agents
-        rows = services.tickets.list(
+        rows = services.tickets.search(
             status=args.status, priority=args.priority, category=args.category, limit=args.limit
         )
     finally:

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from core.errors import SchemaOutOfDateError, StorageUnavailableError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "livedesk_read_only"
 
 
 def _normalise_url(url: str) -> str:
@@ -42,9 +43,13 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # Take the write lock up front: a deferred transaction that later writes
-        # can fail with "database is locked" instead of waiting its turn.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front: a deferred transaction that later
+        # writes can fail with "database is locked" instead of waiting its turn.
+        # Readers never block anyone under WAL, so they begin deferred.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -78,10 +83,15 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction: committed on success, rolled back on any error."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error.
+
+        `read_only` sessions never wait for SQLite's write lock, so they can run
+        while another transaction of this process holds it.
+        """
+        bind = self.engine.execution_options(**{READ_ONLY: True}) if read_only else self.engine
         try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with Session(bind, expire_on_commit=False) as session, session.begin():
                 yield session
         except OperationalError as err:
             if _is_connection_problem(err):

@@ -125,4 +125,48 @@ class KbFeedbackRow(SQLModel, table=True):
     not_helped: int = 0
 
 
-Index("ix_ticket_status_priority", TicketRow.status, TicketRow.priority)  # type: ignore[arg-type]
+Index("ix_ticket_status_priority", TicketRow.status, TicketRow.priority)
+
+
+class ConversationRow(SQLModel, table=True):
+    """Where one user's report stands, so a restart loses nothing."""
+
+    __tablename__ = "conversation"
+
+    channel: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=200)
+    chat_id: str = Field(max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    language: str = Field(max_length=8)
+    state: str = Field(max_length=32)
+    step: int = 0
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active_ticket: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = _utc()
+
+
+class TicketMessageRow(SQLModel, table=True):
+    """What the user and the agents said on a ticket after it was created."""
+
+    __tablename__ = "ticket_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    direction: str = Field(max_length=16)  # "user", "agent" or "note"
+    author: str = Field(max_length=200)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    attachment_id: int | None = Field(default=None, foreign_key="attachment.id")
+    created_at: datetime = _utc()
+
+
+class SelfServiceRow(SQLModel, table=True):
+    """A report the knowledge base solved: no ticket, but it counts."""
+
+    __tablename__ = "self_service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=32)
+    user_id: str = Field(max_length=200)
+    subtype: str = Field(max_length=48, index=True)
+    article_id: str = Field(max_length=128)
+    created_at: datetime = _utc(index=True)

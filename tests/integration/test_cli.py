@@ -51,7 +51,9 @@ def test_commands_refuse_an_unmigrated_database(config, capsys):
 
 def test_tickets_list_filters_and_prints_json(seeded, capsys):
     capsys.readouterr()
-    assert main(["-c", seeded["config"], "tickets", "list", "--status", "diagnosing", "--json"]) == 0
+    assert (
+        main(["-c", seeded["config"], "tickets", "list", "--status", "diagnosing", "--json"]) == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert [r["ref"] for r in rows] == [seeded["refs"][0]]
 

@@ -30,8 +30,12 @@ def _race(n: int, work):
         return list(pool.map(run, range(n)))
 
 
-@pytest.mark.parametrize(("dialect", "claimers", "rounds"), [("sqlite", 12, 3), ("postgres", 50, 3)])
-def test_concurrent_claims_have_exactly_one_winner(request, settings, clock, dialect, claimers, rounds):
+@pytest.mark.parametrize(
+    ("dialect", "claimers", "rounds"), [("sqlite", 12, 3), ("postgres", 50, 3)]
+)
+def test_concurrent_claims_have_exactly_one_winner(
+    request, settings, clock, dialect, claimers, rounds
+):
     url = request.getfixturevalue(f"{dialect}_url")
     db = Database(url, pool_size=claimers)
     db.upgrade()
@@ -39,7 +43,9 @@ def test_concurrent_claims_have_exactly_one_winner(request, settings, clock, dia
         tickets = TicketService(db, settings)
         for _ in range(rounds):
             ref = tickets.create(draft(), clock.now()).ref
-            results = _race(claimers, lambda i, ref=ref: tickets.claim(ref, f"agent{i}", clock.now()))
+            results = _race(
+                claimers, lambda i, ref=ref: tickets.claim(ref, f"agent{i}", clock.now())
+            )
             winners = [r for r in results if not isinstance(r, Exception)]
             losers = [r for r in results if isinstance(r, Exception)]
             assert len(winners) == 1
@@ -62,7 +68,12 @@ def test_eight_concurrent_writers_never_fork_the_audit_chain(request, clock, dia
         for n in range(per_writer):
             with db.session() as s:
                 append_event(
-                    s, at=clock.now(), actor=f"w{i}", action="test.append", ticket_ref=None, payload={"n": n}
+                    s,
+                    at=clock.now(),
+                    actor=f"w{i}",
+                    action="test.append",
+                    ticket_ref=None,
+                    payload={"n": n},
                 )
         return i
 

@@ -51,9 +51,9 @@ def test_list_filters_by_status_priority_and_category(tickets, clock):
     a = tickets.create(draft("av.stutter"), clock.now())
     tickets.create(draft("acct.login"), clock.now())
     tickets.claim(a.ref, "U1", clock.now())
-    assert [t.ref for t in tickets.list(status="diagnosing")] == [a.ref]
-    assert {t.subtype for t in tickets.list(priority="P1")} == {"acct.login"}
-    assert {t.subtype for t in tickets.list(category="av_quality")} == {"av.stutter"}
+    assert [t.ref for t in tickets.search(status="diagnosing")] == [a.ref]
+    assert {t.subtype for t in tickets.search(priority="P1")} == {"acct.login"}
+    assert {t.subtype for t in tickets.search(category="av_quality")} == {"av.stutter"}
 
 
 def test_the_whole_lifecycle_leaves_an_event_for_every_change(tickets, clock):
@@ -62,11 +62,21 @@ def test_the_whole_lifecycle_leaves_an_event_for_every_change(tickets, clock):
     tickets.request_info(t.ref, "U1", ["app_version"], clock.now())
     tickets.user_answered(t.ref, clock.now())
     tickets.resolve(
-        t.ref, "U1", clock.now(), outcome=Outcome.WORKAROUND, root_cause="CDN node", cause_class="server_or_cdn"
+        t.ref,
+        "U1",
+        clock.now(),
+        outcome=Outcome.WORKAROUND,
+        root_cause="CDN node",
+        cause_class="server_or_cdn",
     )
     tickets.reopen(t.ref, "user", clock.now(), reason="still broken")
     tickets.resolve(
-        t.ref, "U1", clock.now(), outcome=Outcome.ROOT_FIX, root_cause="CDN node replaced", cause_class="server_or_cdn"
+        t.ref,
+        "U1",
+        clock.now(),
+        outcome=Outcome.ROOT_FIX,
+        root_cause="CDN node replaced",
+        cause_class="server_or_cdn",
     )
     tickets.confirm_fixed(t.ref, clock.now())
     closed = tickets.close(t.ref, "user", clock.now(), satisfaction=5)
@@ -128,7 +138,9 @@ def test_finance_values_are_referenced_not_copied_into_the_audit_trail(tickets, 
     assert "648" not in payload
     assert "充值648没到账" not in payload
     with db.session() as s:
-        stored = s.execute(text("SELECT value FROM personal_data WHERE field = 'order_id'")).scalar()
+        stored = s.execute(
+            text("SELECT value FROM personal_data WHERE field = 'order_id'")
+        ).scalar()
     assert stored == "ORD20261125001"
 
 
@@ -149,7 +161,7 @@ def test_unknown_tickets_are_a_clear_error(tickets):
 def test_odd_text_is_refused_the_same_way_on_both_databases(tickets, clock, summary, message):
     with pytest.raises(InvalidInputError, match=message):
         tickets.create(draft(summary=summary), clock.now())
-    assert tickets.list() == []
+    assert tickets.search() == []
 
 
 def test_any_valid_unicode_round_trips(tickets, clock):

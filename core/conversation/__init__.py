@@ -1,0 +1,26 @@
+"""The conversation engine: one flow for every chat channel."""
+
+from core.conversation.engine import ConversationEngine, IntakeSettings
+from core.conversation.messages import (
+    Attachment,
+    Choice,
+    HandleResult,
+    Inbound,
+    Reply,
+    SelfServiceResolved,
+    TicketCreated,
+    UserAddedToTicket,
+)
+
+__all__ = [
+    "Attachment",
+    "Choice",
+    "ConversationEngine",
+    "HandleResult",
+    "Inbound",
+    "IntakeSettings",
+    "Reply",
+    "SelfServiceResolved",
+    "TicketCreated",
+    "UserAddedToTicket",
+]

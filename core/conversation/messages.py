@@ -1,0 +1,71 @@
+"""Neutral chat types: what adapters hand to the engine and get back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: str  # "photo", "video", "document" or "voice"
+    file_name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a user did: a message, a button press, a command or a file."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    at: datetime
+    display_name: str = ""
+    language: str | None = None  # the client's language code, if it says
+    text: str | None = None
+    choice: str | None = None  # the id of a pressed button
+    command: str | None = None  # "start", "help", "new", "mytickets", "cancel", "lang", "human"
+    attachment: Attachment | None = None
+    delivery_id: str | None = None  # for deduplication of redelivered updates
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    id: str  # at most 64 bytes: it travels as Telegram callback data
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    request_file: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TicketCreated:
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserAddedToTicket:
+    ref: str
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SelfServiceResolved:
+    subtype: str
+    article_id: str
+
+
+DomainEvent = TicketCreated | UserAddedToTicket | SelfServiceResolved
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResult:
+    replies: list[Reply] = field(default_factory=list)
+    events: list[DomainEvent] = field(default_factory=list)
+    duplicate: bool = False

@@ -1,0 +1,11 @@
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import core.storage.tables  # noqa: F401
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(db):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
