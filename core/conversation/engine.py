@@ -9,6 +9,7 @@ a redelivered update changes nothing.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,7 +155,8 @@ class ConversationEngine:
             ):
                 return HandleResult(duplicate=True)
             conv = self._load(s, event)
-            turn = _Turn(s, conv, event, dict(conv.data))
+            # A deep copy: the column only saves when the value compares unequal.
+            turn = _Turn(s, conv, event, copy.deepcopy(conv.data))
             self._dispatch(turn)
             conv.data = turn.data
             conv.updated_at = event.at
@@ -732,7 +734,12 @@ class ConversationEngine:
                 return t(lang, "attach_prompt")
             case ConvState.CONFIRM:
                 details = "".join(
-                    t(lang, "detail_line", label=t(lang, f"label_{k}"), value=_shown(k, v, self))
+                    t(
+                        lang,
+                        "detail_line",
+                        label=t(lang, f"label_{k}"),
+                        value=self._shown(k, v, lang),
+                    )
                     for k, v in data.get("details", {}).items()
                     if k != "extras"
                 )
@@ -745,6 +752,15 @@ class ConversationEngine:
                     details=details,
                     attachments=len(data.get("attachments", [])),
                 )
+
+    def _shown(self, key: str, value: Any, lang: str) -> str:
+        if key == "occurred_at":
+            moment = datetime.fromisoformat(value).astimezone(self.settings.timezone)
+            return moment.strftime("%Y-%m-%d %H:%M")
+        labels = dict(ANSWER_CHOICES.get(key, ()))
+        if value in labels:
+            return _label(labels[value], lang)
+        return _shorten(str(value), 80)
 
     def _choices(self, turn: _Turn) -> list[Choice]:
         lang, data = turn.lang, turn.data
@@ -791,10 +807,3 @@ def _category_name(category: Category, lang: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _shown(key: str, value: Any, engine: ConversationEngine) -> str:
-    if key == "occurred_at":
-        moment = datetime.fromisoformat(value).astimezone(engine.settings.timezone)
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return _shorten(str(value), 80)

@@ -1,0 +1,293 @@
+"""Whole reports through the conversation engine."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from core.conversation import SelfServiceResolved, TicketCreated, UserAddedToTicket
+from core.storage.tables import AttachmentRow, SelfServiceRow, TicketMessageRow, TicketRow
+from core.tickets import TicketService
+from tests.unit.conversation.conftest import Chat
+
+
+def tickets_of(db):
+    with db.session() as s:
+        return list(s.exec(select(TicketRow)).all())
+
+
+def test_a_complaint_naming_device_and_network_becomes_a_ticket_in_at_most_six_turns(
+    chat, sqlite_db
+):
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    assert "卡顿" in chat.texts()
+    assert "标题 av-stutter-network" in chat.texts()
+    chat.press("还是不行")
+    assert "什么时候" in chat.texts()  # only the detail the message did not give
+    chat.press("刚刚")
+    assert "截图" in chat.texts()
+    chat.press("没有了")
+    summary = chat.texts()
+    assert "iPhone 13" in summary and "8848" in summary
+    result = chat.press("提交")
+    assert chat.turns <= 6
+    (ticket,) = tickets_of(sqlite_db)
+    assert ticket.ref in chat.texts(result)
+    assert "24 小时" in chat.texts(result)
+    assert result.events == [TicketCreated(ticket.ref)]
+    assert ticket.subtype == "av.stutter"
+    assert ticket.diagnostics["room_id"] == "8848"
+    assert ticket.diagnostics["network"] == "wifi"
+    assert "occurred_at" in ticket.diagnostics
+    assert ticket.kb_tried == ["av-stutter-network", "av-stutter-quality"]
+
+
+def test_an_english_user_is_answered_in_english(engine, clock, sqlite_db):
+    chat = Chat(engine, clock, language="en-US")
+    chat.say("I topped up 30 USD with Google Play but the coins never arrived, order GPA.3321-5521")
+    assert "top-up" in chat.texts().lower()
+    assert "never ask for your password" in chat.texts()
+    chat.press("Still broken")
+    while "confirm your report" not in chat.texts():
+        assert chat.turns < 10, chat.texts()
+        chat.press("Skip") if "Skip" in chat.buttons() else chat.press("No more")
+    chat.press("Submit")
+    (ticket,) = tickets_of(sqlite_db)
+    assert ticket.category == "finance"
+    assert ticket.language == "en"
+    assert "within 1 hour" in chat.texts()
+
+
+def test_a_case_the_knowledge_base_solved_is_a_self_service_resolution(chat, sqlite_db, kb):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    result = chat.press("方法2解决了")
+    assert "解决" in chat.texts(result)
+    assert result.events == [SelfServiceResolved("av.stutter", "av-stutter-quality")]
+    assert tickets_of(sqlite_db) == []
+    with sqlite_db.session() as s:
+        (row,) = s.exec(select(SelfServiceRow)).all()
+    assert row.article_id == "av-stutter-quality"
+    assert ("av-stutter-quality", True) in kb.feedback
+    assert kb.offers == ["av-stutter-network", "av-stutter-quality"]
+
+
+def test_still_broken_is_recorded_as_feedback_for_every_offered_article(chat, kb):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    chat.say("还是不行")
+    assert kb.feedback == [("av-stutter-network", False), ("av-stutter-quality", False)]
+
+
+def test_when_unsure_the_user_picks_the_type_with_buttons(chat):
+    chat.say("它坏了，弄了好久")
+    assert chat.buttons(), chat.texts()
+    assert "都不是" in chat.buttons()
+    chat.press("都不是")
+    assert "大类" in chat.texts()
+    chat.press("财务")
+    assert "充值未到账" in chat.texts()
+
+
+def test_a_restart_in_the_middle_of_a_report_loses_nothing(chat, make_engine, clock, sqlite_db):
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    chat.press("还是不行")
+    restarted = Chat(make_engine(), clock)
+    restarted.last = chat.last
+    restarted.press("刚刚")
+    restarted.press("没有了")
+    restarted.press("提交")
+    assert len(tickets_of(sqlite_db)) == 1
+
+
+def test_a_duplicate_delivery_changes_nothing(chat, sqlite_db):
+    first = chat.send(text="直播一直卡", delivery_id="update-1")
+    again = chat.send(text="直播一直卡", delivery_id="update-1")
+    assert first.replies and again.duplicate and not again.replies
+
+
+def test_a_stale_button_gets_a_polite_answer(chat):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    old = chat.last
+    chat.press("还是不行")
+    chat.last = old
+    result = chat.press("方法1解决了")
+    assert "过期" in chat.texts(result)
+
+
+def test_a_button_from_another_chat_is_refused(chat):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    choice = chat.last.replies[-1].choices[0].id
+    result = chat.send(choice=choice, chat_id="someone-else")
+    assert "过期" in chat.texts(result)
+
+
+def test_typed_words_and_numbers_work_like_buttons(chat, sqlite_db):
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    chat.say("还是不行")
+    chat.say("1")  # "just now"
+    chat.say("没有了")
+    chat.say("确认")
+    assert len(tickets_of(sqlite_db)) == 1
+
+
+def test_unknown_input_gets_a_helpful_answer(chat):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    result = chat.say("🤔🤔")
+    assert "按钮" in chat.texts(result)
+    assert result.replies[-1].choices
+
+
+def test_free_text_answers_are_understood_and_extracted(chat, sqlite_db):
+    chat.say("直播间一直卡顿")
+    chat.press("还是不行")
+    chat.say("用的5G")  # network
+    chat.say("小米13")  # device
+    assert "直播间" in chat.texts()
+    chat.say("房间号 556677")
+    chat.say("昨晚8点")
+    chat.press("没有了")
+    chat.press("提交")
+    (t,) = tickets_of(sqlite_db)
+    assert t.diagnostics["network"] == "5g"
+    assert "小米" in t.diagnostics["device_model"] or "Xiaomi" in t.diagnostics["device_model"]
+    assert t.diagnostics["room_id"] == "556677"
+
+
+def test_every_question_can_be_skipped(chat, sqlite_db):
+    chat.say("直播间一直卡顿")
+    chat.press("还是不行")
+    for _ in range(6):
+        if "跳过" not in chat.buttons():
+            break
+        chat.press("跳过")
+    chat.press("没有了")
+    chat.press("提交")
+    assert len(tickets_of(sqlite_db)) == 1
+
+
+def test_a_stolen_account_gets_the_safe_steps_at_once(chat):
+    result = chat.say("我的账号被盗了，有人在异地登录还改了密码")
+    text = chat.texts(result)
+    assert "修改密码" in text
+    assert "绝不会向你索要密码或验证码" in text
+    assert "账号 ID" in text  # account cases ask for the account id
+
+
+def test_finance_cases_ask_for_order_amount_and_channel(engine, clock):
+    chat = Chat(engine, clock)
+    chat.say("充值没到账")
+    chat.press("还是不行")
+    asked = []
+    for _ in range(6):
+        asked.append(chat.texts())
+        if "跳过" not in chat.buttons():
+            break
+        chat.press("跳过")
+    joined = "\n".join(asked)
+    assert "订单号" in joined and "金额" in joined and "支付" in joined
+
+
+def test_talk_to_a_person_skips_the_knowledge_base(chat, kb):
+    chat.send(command="human")
+    result = chat.say("看直播一直卡顿，缓冲转圈")
+    assert "方法1" not in chat.texts(result)
+    assert kb.offers == []
+
+
+def test_service_complaints_get_information_not_workarounds(chat, sqlite_db):
+    result = chat.say("客服三天都不回复我，太慢了")
+    text = chat.texts(result)
+    assert "相关说明" in text
+    assert "解决了" not in " ".join(chat.buttons())
+
+
+def test_after_the_ticket_messages_and_files_go_to_it(chat, sqlite_db, store):
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    chat.press("还是不行")
+    chat.press("刚刚")
+    chat.press("没有了")
+    chat.press("提交")
+    (ticket,) = tickets_of(sqlite_db)
+    result = chat.say("刚才又卡了一次")
+    assert ticket.ref in chat.texts(result)
+    assert isinstance(result.events[0], UserAddedToTicket)
+    from core.conversation import Attachment
+
+    photo = chat.send(attachment=Attachment("photo", "shot.jpg", "image/jpeg", b"\xff\xd8jpeg"))
+    assert isinstance(photo.events[0], UserAddedToTicket)
+    with sqlite_db.session() as s:
+        messages = s.exec(select(TicketMessageRow)).all()
+        files = s.exec(select(AttachmentRow)).all()
+    assert [m.text for m in messages] == ["刚才又卡了一次", ""]
+    assert files[0].ticket_id == ticket.id and store.files[files[0].stored_path] == b"\xff\xd8jpeg"
+
+
+def test_attachments_during_the_report_are_linked_to_the_new_ticket(chat, sqlite_db):
+    from core.conversation import Attachment
+
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    chat.press("还是不行")
+    chat.press("刚刚")
+    chat.send(attachment=Attachment("video", "rec.mp4", "video/mp4", b"mp4data"))
+    assert "rec.mp4" in chat.texts()
+    chat.press("没有了")
+    assert "附件：1" in chat.texts()
+    chat.press("提交")
+    with sqlite_db.session() as s:
+        (row,) = s.exec(select(AttachmentRow)).all()
+    assert row.kind == "video"
+
+
+def test_an_oversized_attachment_is_refused_clearly(make_engine, clock):
+    from core.conversation import Attachment
+
+    chat = Chat(make_engine(max_attachment_bytes=10), clock)
+    result = chat.send(attachment=Attachment("document", "big.log", "text/plain", b"x" * 11))
+    assert "太大" in chat.texts(result)
+
+
+def test_my_tickets_lists_status(chat, sqlite_db, settings, clock):
+    chat.send(command="mytickets")
+    assert "还没有工单" in chat.texts()
+    chat.send(command="human")
+    chat.say("充值没到账")
+    while "提交" not in chat.buttons():
+        chat.press("跳过") if "跳过" in chat.buttons() else chat.press("没有了")
+    chat.press("提交")
+    (ticket,) = tickets_of(sqlite_db)
+    TicketService(sqlite_db, settings).claim(ticket.ref, "U1", clock.now())
+    chat.send(command="mytickets")
+    assert f"{ticket.ref}" in chat.texts() and "处理中" in chat.texts()
+
+
+def test_cancel_drops_the_report(chat, sqlite_db):
+    chat.say("直播一直卡顿")
+    assert "取消" in chat.texts(chat.send(command="cancel"))
+    assert "没有进行中" in chat.texts(chat.send(command="cancel"))
+    assert tickets_of(sqlite_db) == []
+
+
+def test_the_language_can_be_switched(chat):
+    chat.send(command="lang")
+    result = chat.press("English")
+    assert "Switched to English" in chat.texts(result)
+    assert "Please describe" in chat.texts(chat.send(command="new"))
+
+
+def test_traditional_chinese_is_understood_and_answered_in_simplified(engine, clock):
+    chat = Chat(engine, clock, language="zh-hant")
+    result = chat.say("直播一直卡頓，緩衝轉圈圈")
+    assert "卡顿、延迟、缓冲" in chat.texts(result)
+
+
+def test_bad_input_gets_a_clear_answer_and_is_not_lost(chat):
+    assert "空" in chat.texts(chat.say("   "))
+    assert "太长" in chat.texts(chat.say("卡" * 4001))
+    assert "没有这个命令" in chat.texts(chat.send(command="frobnicate"))
+    result = chat.say("直播\x00一直卡顿，缓冲转圈")
+    assert "卡顿" in chat.texts(result)
+
+
+def test_a_flooding_user_is_answered_politely(make_engine, clock):
+    chat = Chat(make_engine(flood_messages=3), clock)
+    for _ in range(3):
+        chat.send(command="help")
+    assert "太频繁" in chat.texts(chat.send(command="help"))
