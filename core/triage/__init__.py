@@ -1,0 +1,11 @@
+"""Complaint triage: classify a message and extract its diagnostic details.
+
+Importing is cheap; the model is built on the first classification.
+"""
+
+from __future__ import annotations
+
+from core.triage.classifier import Classifier, Verdict, classify
+from core.triage.extract import extract_details
+
+__all__ = ["Classifier", "Verdict", "classify", "extract_details"]

@@ -1,0 +1,200 @@
+"""The complaint classifier: lexicon rules plus naive Bayes, then scope and priority."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from core.diagnostics import Diagnostics
+from core.taxonomy import SUBTYPES, Category, Priority, Scope, priority_for
+from core.text import normalize
+from core.triage.bayes import NaiveBayes
+from core.triage.examples import Example, bundled_examples
+from core.triage.extract import extract_details
+from core.triage.features import features
+from core.triage.lexicon import RULES, SUGGESTION, SUPPORT_REF
+from core.triage.scope import detect_scope
+from core.triage.typos import COMMON_WORDS, fix_typos
+
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+# How much the statistical model may add: enough to break ties between cues,
+# not enough to overrule a decisive cue.
+_BAYES_WEIGHT = 2.5
+# Each distinct phrase counts; a rule adds at most this many of them.
+_MAX_HITS_PER_RULE = 2
+_SUPPORT_BONUS = 4.0
+# Below this a svc score is only "waited N days", which fits any complaint.
+_STRONG_SVC = 3.0
+_NO_SUPPORT_FACTOR = 0.3
+_SUGGESTION_BONUS = 3.0
+_NO_SUGGESTION_FACTOR = 0.5
+_TEMPERATURE = 1.5
+
+_SVC = tuple(s for s in SUBTYPES if s.startswith("svc."))
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    category: Category
+    subtype: str
+    scope: Scope
+    priority: Priority
+    confidence: float
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    details: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything built once from the lexicon and the examples; never mutated."""
+
+    rules: tuple[tuple[str, tuple[tuple[re.Pattern[str], float], ...]], ...]
+    bayes: NaiveBayes
+    known_words: frozenset[str]
+
+    @classmethod
+    def build(cls, examples: Sequence[Example]) -> Model:
+        rules = tuple(
+            (subtype, tuple((re.compile(p), w) for p, w in RULES[subtype])) for subtype in SUBTYPES
+        )
+        normalized = [normalize(e.text) for e in examples]
+        bayes = NaiveBayes.train(zip(normalized, (e.subtype for e in examples), strict=True))
+        # A word seen in two examples is a real word; a one-off may be a deliberate typo.
+        counts = Counter(
+            f[2:]
+            for text in normalized
+            for f in set(features(text))
+            if f.startswith("w:") and "_" not in f
+        )
+        known = frozenset(w for w, n in counts.items() if n >= 2) | COMMON_WORDS
+        return cls(rules=rules, bayes=bayes, known_words=known)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> Model:
+    return Model.build(bundled_examples())
+
+
+def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+    scores: dict[str, float] = {}
+    cues: dict[str, list[str]] = {}
+    for subtype, rules in model.rules:
+        total = 0.0
+        found: list[str] = []
+        for pattern, weight in rules:
+            hits = 0
+            for m in pattern.finditer(text):
+                phrase = m.group(0).strip()
+                if phrase and phrase not in found:
+                    found.append(phrase)
+                    total += weight
+                    hits += 1
+                    if hits >= _MAX_HITS_PER_RULE:
+                        break
+        if total:
+            scores[subtype] = total
+            cues[subtype] = found
+    return scores, cues
+
+
+class Classifier:
+    """Classifies complaint messages. Stateless apart from the immutable model,
+    which is built on first use (from `examples` or the bundled set).
+    """
+
+    def __init__(self, examples: Sequence[Example] | None = None) -> None:
+        self._examples = tuple(examples) if examples is not None else None
+        self._built: tuple[Model, ...] = ()
+
+    @property
+    def model(self) -> Model:
+        if self._examples is None:
+            return default_model()
+        if not self._built:
+            # Only a caller-supplied example set is cached on the instance.
+            self._built = (Model.build(self._examples),)
+        return self._built[0]
+
+    def scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]], list[str]]:
+        """Final score per subtype, cue phrases per subtype, and context cues."""
+        model = self.model
+        normalized = fix_typos(normalize(text), model.known_words)
+        scores, cues = _lexicon_scores(model, normalized)
+        context: list[str] = []
+
+        support = SUPPORT_REF.search(normalized)
+        has_svc = any(scores.get(s) for s in _SVC)
+        for s in _SVC:
+            if s not in scores:
+                continue
+            if not support:
+                scores[s] *= _NO_SUPPORT_FACTOR
+            elif scores[s] >= _STRONG_SVC:
+                # Complaints about support outrank the problem they were reporting.
+                scores[s] += _SUPPORT_BONUS
+        if support and has_svc:
+            context.append(support.group(0))
+
+        suggestion = SUGGESTION.search(normalized)
+        if suggestion:
+            # A suggestion that names a problem ("建议加个防卡顿模式") is still a suggestion.
+            context.append(suggestion.group(0))
+            base = max((v for s, v in scores.items() if not s.startswith("sug.")), default=0.0)
+            base += _SUGGESTION_BONUS
+            scores["sug.feature"] = base + scores.get("sug.feature", 0.0)
+            if "sug.ui" in scores:
+                scores["sug.ui"] += base
+        else:
+            for s in ("sug.ui", "sug.feature"):
+                if s in scores:
+                    scores[s] *= _NO_SUGGESTION_FACTOR
+
+        for label, p in model.bayes.probabilities(normalized).items():
+            scores[label] = scores.get(label, 0.0) + _BAYES_WEIGHT * p
+        return scores, cues, context
+
+    def classify(self, text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Verdict:
+        scores, cues, context = self.scores(text)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked:
+            ranked = [("sug.feature", 0.0)]
+        best = ranked[0][0]
+        top = ranked[0][1]
+        # Shares among the four leading candidates, so that the long tail of
+        # subtypes with a sliver of Bayes mass does not dilute a clear winner.
+        exps = {s: math.exp((v - top) / _TEMPERATURE) for s, v in ranked[:4]}
+        total = sum(exps.values())
+        confidence = round(exps[best] / total, 3) if ranked[0][1] > 0 else 0.0
+        alternatives = [(s, round(exps[s] / total, 3)) for s, _ in ranked[1:4]]
+
+        scope, scope_cues = detect_scope(normalize(text))
+        subtype = SUBTYPES[best]
+        verdict_cues = [*cues.get(best, []), *context, *scope_cues]
+        return Verdict(
+            category=subtype.category,
+            subtype=best,
+            scope=scope,
+            priority=priority_for(best, scope),
+            confidence=confidence,
+            alternatives=alternatives,
+            cues=list(dict.fromkeys(verdict_cues)),
+            details=extract_details(text, now, tz),
+        )
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> Classifier:
+    return Classifier()
+
+
+def classify(text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Verdict:
+    """Category, subtype, scope, priority and details of one complaint message."""
+    return default_classifier().classify(text, now, tz)

@@ -1,0 +1,102 @@
+"""Accuracy of the classifier on a labelled JSONL file (aggregate figures only)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core.taxonomy import Priority
+from core.triage.classifier import Classifier, default_classifier
+
+
+@dataclass(frozen=True, slots=True)
+class EvalReport:
+    total: int
+    accuracy: dict[str, float]
+    p0_recall: float
+    p0_precision: float
+    p0_support: int
+    confusions: list[tuple[str, str, int]]  # (expected, predicted, count), worst first
+    slowest: list[tuple[int, float]]  # (line number, milliseconds), slowest first
+    skipped: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "accuracy": self.accuracy,
+            "p0_recall": self.p0_recall,
+            "p0_precision": self.p0_precision,
+            "p0_support": self.p0_support,
+            "confusions": [
+                {"expected": e, "predicted": p, "count": n} for e, p, n in self.confusions
+            ],
+            "slowest": [{"line": n, "ms": ms} for n, ms in self.slowest],
+            "skipped_lines": self.skipped,
+        }
+
+
+_FIELDS = ("category", "subtype", "scope", "priority")
+
+
+def evaluate(
+    lines: Iterable[str],
+    classifier: Classifier | None = None,
+    now: datetime | None = None,
+    worst: int = 10,
+    slowest: int = 5,
+) -> EvalReport:
+    """Classify every labelled line; rows without text or labels are skipped."""
+    clf = classifier or default_classifier()
+    when = now or datetime.now(UTC)
+    clf.classify("warm-up", when)  # builds the model, so timings are per message only
+    correct: Counter[str] = Counter()
+    confusion: Counter[tuple[str, str]] = Counter()
+    timings: list[tuple[int, float]] = []
+    skipped: list[int] = []
+    total = tp = fp = fn = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            skipped.append(number)
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            skipped.append(number)
+            continue
+        started = time.perf_counter()
+        verdict = clf.classify(row["text"], when)
+        timings.append((number, (time.perf_counter() - started) * 1000))
+        total += 1
+        predicted = {
+            "category": str(verdict.category),
+            "subtype": verdict.subtype,
+            "scope": str(verdict.scope),
+            "priority": str(verdict.priority),
+        }
+        for key in _FIELDS:
+            if predicted[key] == row.get(key):
+                correct[key] += 1
+        if row.get("subtype") and row["subtype"] != verdict.subtype:
+            confusion[(row["subtype"], verdict.subtype)] += 1
+        expected_p0 = row.get("priority") == Priority.P0
+        predicted_p0 = verdict.priority is Priority.P0
+        tp += expected_p0 and predicted_p0
+        fp += predicted_p0 and not expected_p0
+        fn += expected_p0 and not predicted_p0
+    return EvalReport(
+        total=total,
+        accuracy={k: round(correct[k] / total, 4) if total else 0.0 for k in _FIELDS},
+        p0_recall=round(tp / (tp + fn), 4) if tp + fn else 1.0,
+        p0_precision=round(tp / (tp + fp), 4) if tp + fp else 1.0,
+        p0_support=tp + fn,
+        confusions=[(e, p, n) for (e, p), n in confusion.most_common(worst)],
+        slowest=sorted(timings, key=lambda t: -t[1])[:slowest],
+        skipped=skipped,
+    )

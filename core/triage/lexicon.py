@@ -1,0 +1,504 @@
+"""Weighted cue lexicon per subtype, over `core.text.normalize`d text.
+
+Patterns are regular expressions. Latin words get word boundaries added by
+`_w` so that "ban" does not fire inside "banner". Both 账 and 帐 appear
+because opencc maps traditional 帳 to 帐 and users type either.
+Weights: 1 weak hint, 2 typical, 3 strong, 4-5 decisive (beats a generic
+problem word from another subtype in the same message).
+"""
+
+from __future__ import annotations
+
+import re
+
+Rule = tuple[str, float]
+
+
+def _w(pattern: str) -> str:
+    """Add word boundaries at the ends that are latin letters or digits."""
+    start = r"(?<![a-z0-9])" if re.match(r"^\(?[a-z0-9]", pattern) else ""
+    end = r"(?![a-z0-9])" if re.search(r"[a-z0-9)?s]$", pattern) else ""
+    return f"{start}(?:{pattern}){end}"
+
+
+# The bare "卡" of stutter must not fire inside card words.
+_KA = r"(?<!银行)(?<!信用)(?<!借记)(?<!储蓄)(?<!会员)(?<!礼品)(?<!月)卡(?![号片券密包])"
+
+RULES: dict[str, list[Rule]] = {
+    "av.blur": [
+        (r"模糊|糊成|好糊|很糊|太糊|巨糊|超糊|糊的|糊了|模模糊糊", 3),
+        (r"画质|清晰度|分辨率|马赛克|像素|颗粒感|不清晰|不清楚|看不清|不够清", 3),
+        (r"超清|高清|蓝光|原画|标清|\d{3,4}p(?![a-z])", 2),
+        (_w(r"blurr?y|blurred|blur|pixel+ated|pixelly|fuzzy|grainy|blocky"), 3),
+        (_w(r"low[- ]res(olution)?|resolution|low quality|potato quality|video quality"), 3),
+        (_w(r"hd|1080p?|720p?|480p?|quality"), 1),
+    ],
+    "av.stutter": [
+        (r"卡顿|卡成|一卡一卡|卡卡的|卡死|卡住|卡得|卡到|卡爆|卡的要死|卡的不行|卡炸", 3),
+        (r"[好很太超巨贼特别有点一直老是又总是就也还都会]" + _KA, 3),
+        (_KA, 2),
+        (
+            r"缓冲|转圈|掉帧|帧率|延迟|延时|不流畅|不顺畅|断断续续|一顿一顿|定格|画面定住|画面不动",
+            3,
+        ),
+        (r"加载[很好太超]?慢|一直加载|老是加载|lag", 2),
+        (_w(r"lags?|laggy|lagging|stutter(s|ing|y)?|freez(e|es|ing)|froze(n)?|buffer(s|ing)?"), 3),
+        (_w(r"choppy|jerky|low fps|fps drops?|frames? drops?|dropp(ed|ing) frames|delay(ed)?"), 3),
+        (_w(r"loading forever|keeps loading|spinning|slideshow|latency|not smooth"), 2),
+    ],
+    "av.desync": [
+        (r"不同步|对不上|口型|嘴型|声画|音画", 5),
+        (r"声音(比画面|比视频)?(慢|快|延迟|滞后|落后|超前|跟不上)", 4),
+        (r"画面(比声音)?(慢|快|滞后|落后|超前)", 2),
+        (
+            r"慢半拍|快半拍|声音(先|早)|画面(后|晚)出|先听到|差了?[\d一二两三几]+秒|错位|跟不上画面",
+            3,
+        ),
+        (_w(r"(audio|sound|voice) (comes|plays|arrives) (before|after)|delay between"), 4),
+        (_w(r"out of sync|not in sync|lip[- ]?sync|desync(ed)?|sync(ed|ing)?"), 5),
+        (_w(r"(audio|sound|voice) (is |was )?(ahead|behind|delayed|lagging|late|early)"), 4),
+        (_w(r"(video|picture) (is |was )?(ahead|behind)"), 3),
+    ],
+    "av.noise_echo": [
+        (r"杂音|噪音|噪声|回声|回音|啸叫|爆音|炸麦|电流声|电流音|滋滋|沙沙|嗡嗡|刺耳|破音|失真", 4),
+        (
+            r"嘶嘶|吱吱|咔咔|声音[很好太]?(炸|吵|尖|怪|难听|刺|沙哑|破)|麦克风.{0,4}(吵|响)|尖叫声",
+            3,
+        ),
+        (
+            _w(r"noise|noisy|echo(es|ing|y)?|howl(s|ing)?|crackl(e|es|ing|y)|static|buzz(es|ing)?"),
+            4,
+        ),
+        (_w(r"hiss(es|ing)?|feedback|distort(ed|ion)|screech(es|ing)?|popping|squeal(ing)?"), 3),
+    ],
+    "av.no_audio": [
+        (r"没声音|没有声音|没声|无声|没了声音|声音没了|声音消失|听不到|听不见|冇声|听唔到", 4),
+        (r"没有音频|没音频|声音出不来|没有声|听不了|无音|没音|声音突然没|哑巴|只有画面", 4),
+        (r"静音", 1),
+        (
+            _w(
+                r"no (sound|audio|voice)|can'?t hear|cannot hear|can not hear|could(n'?t| not) hear"
+            ),
+            4,
+        ),
+        (_w(r"(audio|sound|voice) (is |was |has )?(gone|missing|dead|not working|cut out)"), 4),
+        (_w(r"silent|silence|sound ?less|muted"), 2),
+    ],
+    "av.black_screen": [
+        (r"黑屏|黑画面|黑了屏|没画面|没有画面|无画面|画面[全一片]*黑|白屏|画面出不来|画面没了", 4),
+        (r"(打不开|进不去|进不了|点不开|加载不出)[了的]?(直播间|直播|房间)", 4),
+        (r"(直播间|房间|直播)[一直总是老是都]*(打不开|进不去|进不了|点不开|加载不出)", 4),
+        (r"加载不出|看不了直播|看不到画面|看不到直播|只有声音|有声音没|花屏|啥都看不到", 3),
+        (r"只(显示|有|看到|能看到)(主播的?)?(头像|封面|背景|一张图)|不出画面|画面不出来", 4),
+        (_w(r"only (shows?|see|displays?) (the |a )?(avatar|cover|profile picture|thumbnail)"), 4),
+        (_w(r"video never (starts|loads|plays)|no video"), 3),
+        (r"看不了|看不到|打不开", 1),
+        (
+            _w(
+                r"black screen|blank screen|white screen|no (picture|video|image)|screen (is |"
+                r"goes |went |turns? )?black"
+            ),
+            4,
+        ),
+        (_w(r"(won'?t|doesn'?t|can'?t|cannot|didn'?t|not) (load|open|play)(ing)?"), 2),
+        (
+            _w(
+                r"can'?t (watch|enter|join) (the |any )?(stream|live|room)s?|only (audio|"
+                r"sound)|just audio"
+            ),
+            3,
+        ),
+    ],
+    "func.gift": [
+        (r"礼物|打赏|送礼|刷礼|赠送|嘉年华|火箭|跑车|游艇|小心心|荧光棒|抖内|斗内|礼包特效", 4),
+        (r"特效|动画|连击|背包", 1),
+        (
+            _w(
+                r"gifts?|gifted|gifting|tips?|tipping|tipped|donat(e|ed|ion|ions|ing)|super ?chats?"
+            ),
+            4,
+        ),
+        (_w(r"animation|effects?|combo"), 1),
+    ],
+    "func.danmaku": [
+        (r"弹幕|公屏|聊天区|聊天框|评论区|吞评论|刷屏", 2.5),
+        (
+            r"(弹幕|评论|消息|聊天|发言|留言|字).{0,8}(发不出|发不了|发送失败|不显示|显示不出|看不到|"
+            r"被吞|没显示|刷不出|消失|不见了|发出去)",
+            3,
+        ),
+        (r"评论|发言|聊天|留言|发消息|发不出|被吞|发不了字|打字|消息发不出去", 2),
+        (_w(r"danmaku|bullet comments?|chat ?box|live chat|chat room"), 4),
+        (_w(r"chats?|chatting|comments?|commenting"), 2),
+        (_w(r"messages? (don'?t|won'?t|not|never|do not|does not) (send|show|appear|post)"), 3),
+        (_w(r"(send|post|type) (a )?(message|comment)s?"), 2),
+    ],
+    "func.stream_push": [
+        (
+            r"推流|断流|开不了播|无法开播|开播失败|开不了直播|开不了台|开台失败|推流码|直播伴侣|码率|上行",
+            5,
+        ),
+        (
+            r"直播(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)",
+            4,
+        ),
+        (
+            r"(被迫|自动|强制)下播|下播了|播不了|播着播着|开播(就|总|老|一直)(断|掉|失败|闪退|退出)",
+            4,
+        ),
+        # Broadcaster context alone: the fault may still be audio or picture.
+        (
+            r"开播(?!提醒|通知)|开台|开直播|开始直播|我(在)?直播(的时候|时|中)|主播端|我是主播|作为主播",
+            1.5,
+        ),
+        (_w(r"obs|rtmp|stream ?key|bitrate|upload speed"), 4),
+        (_w(r"can'?t (go|get) live|cannot go live|unable to (go live|stream|broadcast)"), 5),
+        (
+            _w(
+                r"(start|starting) (a |my |the )?(live|stream|streaming|broadcast) (fails|"
+                r"failed|error)"
+            ),
+            5,
+        ),
+        (_w(r"can'?t stream|cannot stream|(go|going|went) live|start (a |my )?(live|stream)"), 2.5),
+        (
+            _w(
+                r"my (live ?)?(stream|broadcast|live) (keeps |kept )?"
+                r"(drop|disconnect|cut|end|stop|crash)(s|ed|ping|ting|ing)?"
+            ),
+            4,
+        ),
+        (
+            _w(
+                r"(i'?m|i am|as) a (streamer|broadcaster|host)|"
+                r"while (i'?m |i am )?(streaming|live)|my viewers"
+            ),
+            1.5,
+        ),
+    ],
+    "func.beauty_filter": [
+        (r"美颜|滤镜|瘦脸|大眼|磨皮|美白|美妆|贴纸|虚拟背景|美肤|瘦身|美型|美化", 4),
+        (r"特效", 1),
+        (_w(r"beauty|beautif(y|ying|ication|ier)|filters?|face ?slim(ming)?|smooth(ing)? skin"), 4),
+        (_w(r"makeup|ar effects?|stickers?|virtual background|skin smoothing|face effects?"), 3),
+    ],
+    "func.co_host": [
+        (
+            r"连麦|pk|对战|上麦|麦位|下麦|抱麦|连屏|合播|多人连|嘉宾|语音房|邀请连|麦序|连不上麦",
+            5,
+        ),
+        (r"连线", 3),
+        (
+            _w(
+                r"co-?host(s|ing|ed)?|link ?mic|multi-?guest|guests?|battles?|versus|"
+                r"collab(oration)? live"
+            ),
+            5,
+        ),
+        (_w(r"pk|dual live|join(ed)? (my|his|her|the) (live|stream)"), 3),
+    ],
+    "func.profile": [
+        (r"头像|昵称|暱称|个人资料|个人简介|简介|个性签名|改名|修改资料|头贴|用户名|背景图", 4),
+        (r"资料|签名|封面|生日|性别|名字|改不了名", 2),
+        (r"主页", 1),
+        (_w(r"avatar|profile|nickname|bio|username|user name|display name|pfp|cover photo"), 4),
+        (_w(r"name|picture|photo"), 1),
+    ],
+    "func.notification": [
+        (r"推送|通知|消息提醒|提醒|提示音|通知栏|没提示", 4),
+        (r"开播(提醒|通知)", 6),
+        (r"消息", 1),
+        (
+            _w(
+                r"notifications?|notify|notified|push (notification|message|alert)s?|alerts?|"
+                r"reminders?"
+            ),
+            4,
+        ),
+    ],
+    "acct.login": [
+        (r"登录|登陆|登入|登不上|登不进|登不了|登录不了|上不去号|进不去账号|进不了账号", 3),
+        (
+            r"验证码|短信|收不到码|密码错误|密码不对|被踢出|掉登录|自动退出|退出登录|一直退出|重新登录",
+            3,
+        ),
+        (r"注册|手机号|忘记密码|找回密码|扫码|一键登", 2),
+        (_w(r"log ?in|login|logged out|log(s|ging)? me out|sign(ed)? ?in|signin|sign ?up|otp"), 3),
+        (
+            _w(
+                r"verification (code|sms)|verify code|sms( code)?|code (never|doesn'?t|didn'?t|"
+                r"does not|won'?t) (arrive|come)"
+            ),
+            3,
+        ),
+        (_w(r"password (is |was )?(wrong|incorrect)|wrong password|2fa|two-factor|locked out"), 3),
+    ],
+    "acct.stolen": [
+        (r"被盗|盗号|盗了|被人盗|异地登|陌生设备|别人登|被别人登|被人登|被骇|号没了|被人上了", 6),
+        (r"(密码|手机号|绑定|邮箱)(被|让人|被人|给人)(改|换)|被人?改了?(密码|手机号|绑定)", 6),
+        (r"被黑|不是我(本人)?(操作|登|充|花|买)|莫名其妙被扣|被盗刷|被人?转走", 4),
+        (r"有人(改了?|登了?|盗了?|用了?|在用)我的|别人(改|登|用)了?我的", 5),
+        (r"顶号|被顶|换绑|密保|登录记录|不是我登|陌生|可疑登录|异常登录|被找回|被申诉走|号被人", 4),
+        (
+            _w(
+                r"suspicious (login|activity|sign-?in)s?|unrecogni[sz]ed (device|login)s?|"
+                r"someone else"
+            ),
+            5,
+        ),
+        (
+            _w(
+                r"(email|phone( number)?|password) (was |has been |got )?changed|took over|"
+                r"not my device"
+            ),
+            4,
+        ),
+        (_w(r"hack(ed|er|ers)|hijack(ed)?|stolen|compromised|taken over|unauthori[sz]ed"), 6),
+        (_w(r"someone (else )?(changed|logged|is using|was using|took|has|accessed|got into)"), 6),
+        (_w(r"unknown (device|login|location)|changed my password|lost access to my account"), 5),
+        (_w(r"wasn'?t me|not me who"), 3),
+    ],
+    "acct.permission": [
+        (
+            r"封号|被封|误封|封禁|封了|禁言|被禁|禁播|停权|解封",
+            6,
+        ),
+        (r"冻结|限流|申诉|处罚|被警告|封锁", 4),
+        (r"违规", 2),
+        (r"权限|限制|没资格|无权|扣分|信用分", 2),
+        (_w(r"bann?(ed)?|suspend(ed|sion)?|shadow ?bann?(ed)?"), 6),
+        (_w(r"restrict(ed|ion|ions)?|appeal(ed)?"), 4),
+        (_w(r"(got|been|was|were|get|getting) muted|muted me|mute me|permissions?|violations?"), 4),
+        (_w(r"(account|acc) (is |was |got |been )*(disabled|blocked|frozen|locked)|blocked"), 3),
+    ],
+    "fin.recharge": [
+        (r"充值|冲值|充钱|冲钱|充了|冲了|储值|买币|买钻|购买(金币|钻石|币|星币|点券)|充币", 4),
+        (r"扣款|扣钱|扣费|付款成功|支付成功|付了钱|付了款|钱扣了|钱被扣|扣了钱|已扣款", 3),
+        (r"到账|到帐|没到|金币|钻石|余额|星币|币", 2),
+        (_w(r"top ?-?ups?|topped up|recharg(e|ed|ing)|reload(ed)?"), 4),
+        (_w(r"(purchas|bought|buy|buying).{0,12}(coins?|diamonds?|beans?|credits?)"), 4),
+        (_w(r"charged|paid|payment (went through|succeeded|successful)"), 3),
+        (_w(r"coins?|diamonds?|credited|balance"), 2),
+    ],
+    "fin.refund": [
+        (r"退款|退钱|退费|退回来|申请退|要求退|退我|把钱退|退还|返还|原路退|退掉", 6),
+        (_w(r"refund(ed|s|ing)?|money back|chargeback|reimburse(ment)?|return my money"), 6),
+        (_w(r"cancel (the |my )?(order|purchase|subscription)"), 3),
+    ],
+    "fin.withdrawal": [
+        (r"提现|提领|提款|结算|提不出|兑现|打款|分成|佣金|提取|转出", 5),
+        (r"收益|收入|工资|主播收入|礼物收入", 3),
+        (
+            _w(r"withdraw(al|als|ing|n|s)?|cash(ing)? ?-?out|cashout|payouts?|pay ?out|settlement"),
+            5,
+        ),
+        (_w(r"earnings?|income|revenue"), 3),
+    ],
+    "svc.slow_response": [
+        (
+            r"没人回|没人理|不回复|没回复|回复[很好太超]?慢|没人处理|还没处理|一直没处理|没有处理|没下文|石沉大海",
+            4,
+        ),
+        (
+            r"等了|排队|几天了|[两三四五六七八九十几好多\d]+天|催了|一直在等|迟迟|拖了|拖着|效率|太慢|好慢|很慢",
+            2,
+        ),
+        (
+            _w(
+                r"no (reply|response|answer)|never (replied|responded|answered)|"
+                r"(still )?waiting|slow"
+            ),
+            3,
+        ),
+        (
+            _w(
+                r"(days|hours|weeks) (and|with)? ?no|haven'?t heard|ignored|nobody (answers|"
+                r"replied|responds)"
+            ),
+            3,
+        ),
+        (
+            _w(
+                r"took .{0,30} to (answer|reply|respond|get back)|(\d+|two|three|four|five|"
+                r"several) (days|weeks)"
+            ),
+            2,
+        ),
+    ],
+    "svc.attitude": [
+        (
+            r"态度|敷衍|不耐烦|凶|骂|怼|不礼貌|不专业|冷漠|傲慢|踢皮球|推脱|复制粘贴|甩锅|阴阳怪气|爱答不理|挂我",
+            4,
+        ),
+        (r"机器人|模板|套话|官腔", 2),
+        (
+            _w(
+                r"rude|unprofessional|impolite|attitude|arrogant|dismissive|condescending|"
+                r"hung up|yell(ed)?"
+            ),
+            4,
+        ),
+        (_w(r"canned|copy[- ]?paste(d)?|bot-like|robot"), 2),
+    ],
+    "svc.misunderstood": [
+        (
+            r"答非所问|理解错|误解|没理解|没看懂|没听懂|不是这个意思|我说的不是|我问的是|鸡同鸭讲|牛头不对马嘴|文不对题",
+            5,
+        ),
+        (r"根本没看|说了半天|不是这个问题|说的不是|搞错了我的问题|听不懂", 3),
+        (
+            r"以为我|当成|理解成|说成|没搞懂|没搞清|搞错|弄错|听错|看错|明明说的是|明明是|回答的不是|驴唇不对马嘴",
+            3,
+        ),
+        (
+            _w(
+                r"misunderst(ood|and|anding)|did(n'?t| not) (understand|read|get)|"
+                r"not what i (asked|said|meant)"
+            ),
+            5,
+        ),
+        (
+            _w(
+                r"not my (question|problem|issue)|wrong (answer|issue|problem)|irrelevant|"
+                r"off[- ]topic"
+            ),
+            4,
+        ),
+    ],
+    "sug.ui": [
+        (
+            r"界面|介面|按钮|布局|字体|字太小|图标|配色|排版|入口|不好找|找不到入口|首页|菜单|页面|夜间模式|深色模式|太乱|太花",
+            3,
+        ),
+        (r"颜色|设计|位置|太小|太大|遮挡|挡住", 1),
+        (
+            r"字号|皮肤|主题|横屏|竖屏|全屏|手势|红点|弹窗|太丑|不好看|美观|简洁|排列|顺序|导航|侧边栏|藏得太深|挪到|移到|放到|显示方式",
+            2,
+        ),
+        (
+            _w(
+                r"ui|interface|layout|buttons?|fonts?|icons?|menus?|home ?page|colou?rs?|"
+                r"design|cluttered"
+            ),
+            3,
+        ),
+        (
+            _w(
+                r"dark mode|night mode|hard to find|text size|too small|panel|cover(s|"
+                r"ing)? the (video|screen|stream)"
+            ),
+            3,
+        ),
+        (
+            _w(
+                r"theme|tabs?|navigation|sidebar|pop-?ups?|settings page|easier to find|"
+                r"move the|bigger|smaller|font size|ugly|simpler|cleaner|landscape|"
+                r"full ?screen|swipe"
+            ),
+            2,
+        ),
+    ],
+    "sug.feature": [
+        (r"新功能|功能|模式|选项|开关", 1),
+        (_w(r"option|feature|mode|ability|setting"), 1),
+    ],
+}
+
+# Support staff and ticket references: svc.* cues only count next to one.
+SUPPORT_REF = re.compile(
+    r"客服|人工|工单|售后|小二|专员|你们|回复我|回我|处理我|官方|答复|回复说|电话|服务|反馈了|反映了|"
+    + _w(
+        r"support|agents?|customer service|service desk|tickets?|staff|representative|rep|"
+        r"helpdesk|help desk|cs team|your team|you guys|customer care|the person|replied|reply|"
+        r"service|response|they told me|he told me|she told me|emailed|email"
+    )
+)
+
+# A suggestion, not a complaint; excludes "建议你们赶紧修复" which is a complaint.
+SUGGESTION = re.compile(
+    r"(?<!的)建议(?!我|你们?(赶紧|尽快|马上)?(修|解决|处理|查))|"
+    r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放)|"
+    r"可以(出|加|增加|做|添加|开放)(一个|个|一下)?.{0,20}(吗|嘛|么)|可不可以(加|出|增加|做|有)|"
+    r"希望(能|可以)?(增加|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|"
+    r"(加|增加|添加|新增|出)(一个|个).{0,16}(功能|模式|选项|按钮|开关|入口)|要是(能|有).{0,20}就好|"
+    r"能否(增加|添加|加|支持|出)|求(加|出|增加)|许愿|提个建议|提议|如果(能|可以).{0,24}就好|就更好了|"
+    r"为什么(没有|不能|不可以)(加|出|增加|有)?.{0,12}(功能|选项|模式|开关)|什么时候(能|会)?(出|加|上线|支持)|"
+    r"希望(你们)?(能|可以)?(改|改成|做成|调|换成|多出|多加)|(能|可以)加个|请(增加|添加|加上?)|期待(出|加|上线)|"
+    r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)|"
+    + _w(
+        r"please add|pls add|plz add|would be (nice|great|cool)|feature request|i suggest|"
+        r"suggestion|"
+        r"could you (add|make|build|support)|can you (add|make|build)|it would be (great|nice|"
+        r"good)|"
+        r"wish (there was|there were|you would|you could|i could)|add an option|add a|"
+        r"would love (a|an|to see)|why not add|consider adding|you should add|"
+        r"(it'?d|it would) be (nice|great|cool|helpful|better)|i wish|hope you (add|make|can add)|"
+        r"how about (adding|a)|please (make|let|allow|give)|(need|want) (an? )?(option|ability|"
+        r"way|setting) to|"
+        r"let (us|me|users) (choose|change|turn|hide|set|pick|customi[sz]e)|allow (us|me|users) to"
+    )
+)
+
+# "A group of users", not one person: raises the priority of the subtype. Many
+# rooms seen by ONE user ("换了几个直播间都卡") is still that user's problem.
+WIDESPREAD_STRONG = re.compile(
+    r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|所有主播|很多主播|好多主播|"
+    r"好几个主播|其他主播也|别的主播也|主播们都|所有直播间|全部直播间|每个直播间|哪个直播间都|"
+    r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫)|宕机|集体|"
+    r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
+    + _w(
+        r"all (the )?streamers|every (streamer|stream|room|channel)|all (the )?(rooms|streams|"
+        r"channels)|"
+        r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
+        r"service)|entire (app|platform|site)|"
+        r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
+        r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
+        r"streamers)|"
+        r"(a lot of|lots of|so many|hundreds of|tons of) (users|streamers|accounts|people)|"
+        r"across the (app|platform)"
+    )
+)
+WIDESPREAD = re.compile(
+    r"大家(都|也|全|的)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
+    r"其他人|别人也|别人都|朋友(们)?(也|都)|同事(也|都)|家人(也|都)|室友(也|都)|舍友(也|都)|"
+    r"同学(也|都)|身边的?(人|朋友)|周围的人|群里(的人)?(都|也)|群友|公会|我们(都|几个|全)|"
+    r"我和(我)?(朋友|同事|家人)都|不止我|不只我|不止一个人|不是我一个|不是只有我|都在说|都反映|"
+    r"人人都|好几个人|几个朋友|不光我|不仅是?我|不单是?我|也有人|有人也|评论区都|公屏都在|弹幕都在说|"
+    r"(老婆|老公|孩子|爸妈|妈妈|爸爸|朋友|同事)的(手机|平板|电脑)(也|都)|"
+    + _w(
+        r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
+        r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
+        r"my friends|all my friends|friends (too|also|as well)|me and my friends|my friends and i|"
+        r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
+        r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
+        r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate)'?s? (phone|device|"
+        r"ipad|tablet)"
+    )
+)
+# Everyone inside ONE room watching one stream, or both sides of one co-host
+# session, is still a single-scope issue.
+ONE_ROOM = re.compile(
+    r"这个直播间|这个房间|这个主播|该直播间|该主播|我的直播间|我直播间|我的观众|我的粉丝|观众(们)?(都|也)|"
+    r"粉丝(们)?(都|也)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|一个直播间|某个直播间|某主播|"
+    r"两个主播|双方|对方|我们俩|我和对方|连麦的|"
+    + _w(
+        r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
+        r"room|channel)|"
+        r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"
+        r"one) (room|stream)|"
+        r"in the room|viewers in|both of us|the other (host|streamer)|my guest"
+    )
+)
+# "大家都看不到我的弹幕": many people perceive ONE user's problem.
+SELF_OBJECT = re.compile(
+    r"(看不到|看不见|听不到|听不见|收不到|听不清|看不了)(我|我的)|"
+    + _w(r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)")
+)
+# Others explicitly unaffected: the writer alone has the problem.
+ONLY_ME = re.compile(
+    r"只有我|就我一个|就我自己|(别人|其他人|大家|朋友|同事|家人)的?(都|也)?(正常|没问题|没事|好好的|可以看|能看)|"
+    + _w(
+        r"only me|only for me|just for me|works (fine )?for (everyone|everybody|others|my friends)|"
+        r"(others|everyone else|my friends|other people) (are|is|seem) (fine|ok|okay|normal)"
+    )
+)

@@ -1,0 +1,32 @@
+"""Single user (or one room) versus many users."""
+
+from __future__ import annotations
+
+from core.taxonomy import Scope
+from core.triage.lexicon import (
+    ONE_ROOM,
+    ONLY_ME,
+    SELF_OBJECT,
+    WIDESPREAD,
+    WIDESPREAD_STRONG,
+)
+
+
+def detect_scope(normalized: str) -> tuple[Scope, list[str]]:
+    """The scope and the phrase that decided it (empty for the single default).
+
+    Cross-room phrases ("所有主播", "whole app") always mean widespread. Generic
+    many-people phrases ("大家都", "everyone") do too, unless the message ties
+    them to one room or one broadcaster's audience, where one stream is at fault,
+    or they only perceive the writer's problem ("nobody can hear me").
+    """
+    strong = WIDESPREAD_STRONG.search(normalized)
+    if strong is not None and ONLY_ME.search(normalized) is None:
+        return Scope.WIDESPREAD, [strong.group(0)]
+    generic = WIDESPREAD.search(normalized)
+    limited = (
+        ONE_ROOM.search(normalized) or SELF_OBJECT.search(normalized) or ONLY_ME.search(normalized)
+    )
+    if generic is not None and limited is None:
+        return Scope.WIDESPREAD, [generic.group(0)]
+    return Scope.SINGLE, []

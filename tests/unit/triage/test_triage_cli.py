@@ -1,0 +1,114 @@
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.commands import triage as triage_cmd
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="livedesk")
+    sub = p.add_subparsers(dest="command", required=True)
+    triage_cmd.register(sub)
+    return p
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, str]:
+    args = parser().parse_args(argv)
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdin", io.StringIO(stdin))
+        mp.setattr("sys.stdout", out)
+        code = args.handler(args)
+    return code, out.getvalue()
+
+
+def test_triage_prints_a_readable_verdict_in_chinese_by_default() -> None:
+    code, out = run(["triage", "大家都登陆不上了", "--now", "2024-05-10T04:00:00+00:00"])
+    assert code == 0
+    assert "acct.login" in out
+    assert "登录异常" in out and "cannot log in" in out
+    assert "P0" in out
+    assert "大家都" in out
+
+
+def test_triage_can_label_the_verdict_in_english() -> None:
+    code, out = run(["triage", "no sound at all", "--lang", "en"])
+    assert code == 0
+    assert "subtype: av.no_audio" in out
+    assert "priority: P1" in out
+
+
+def test_jsonl_mode_reports_bad_lines_and_keeps_going() -> None:
+    stdin = "\n".join(
+        [
+            json.dumps({"text": "冲值没到帐 648元", "id": 7}, ensure_ascii=False),
+            "not json",
+            json.dumps({"id": 3}),
+            json.dumps({"text": 5}),
+            json.dumps({"text": "   "}),
+            json.dumps(["a list"]),
+            json.dumps({"text": "black screen"}),
+        ]
+    )
+    code, out = run(["triage", "--jsonl", "--now", "2024-05-10T04:00:00+00:00"], stdin)
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert len(rows) == 7
+    first = rows[0]
+    assert first["id"] == 7
+    assert first["subtype"] == "fin.recharge"
+    assert first["details"]["amount"] == "648"
+    for key in ("category", "scope", "priority", "confidence", "alternatives", "cues"):
+        assert key in first
+    assert [r["line"] for r in rows[1:6]] == [2, 3, 4, 5, 6]
+    assert all("error" in r for r in rows[1:6])
+    assert rows[6]["subtype"] == "av.black_screen"
+
+
+def test_a_naive_now_is_refused() -> None:
+    code, _ = run(["triage", "卡", "--now", "2024-05-10T04:00:00"])
+    assert code == 2
+
+
+def test_eval_reports_accuracy_without_printing_messages(tmp_path: Path) -> None:
+    data = tmp_path / "labelled.jsonl"
+    rows = [
+        {
+            "text": "直播间黑屏了",
+            "category": "av_quality",
+            "subtype": "av.black_screen",
+            "scope": "single",
+            "priority": "P1",
+        },
+        {
+            "text": "大家都黑屏了",
+            "category": "av_quality",
+            "subtype": "av.black_screen",
+            "scope": "widespread",
+            "priority": "P0",
+        },
+        {
+            "text": "客服态度差",
+            "category": "service",
+            "subtype": "svc.attitude",
+            "scope": "single",
+            "priority": "P2",
+        },
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    code, out = run(["eval", str(data), "--json"])
+    report = json.loads(out)
+    assert code == 0
+    assert report["total"] == 3
+    assert report["accuracy"]["subtype"] == 1.0
+    assert report["p0_recall"] == 1.0
+    assert len(report["slowest"]) == 3
+    assert "黑屏" not in out
+
+    code, text_out = run(["eval", str(data)])
+    assert code == 0
+    assert "P0 recall: 100.0%" in text_out
+    assert "黑屏" not in text_out
