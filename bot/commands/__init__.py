@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import audit_cmd, chat_cmd, config_cmd, db_cmd, tickets_cmd, triage
+from bot.commands import audit_cmd, chat_cmd, config_cmd, db_cmd, run_cmd, tickets_cmd, triage
 
-COMMAND_MODULES: list[ModuleType] = [config_cmd, db_cmd, audit_cmd, tickets_cmd, chat_cmd, triage]
+COMMAND_MODULES: list[ModuleType] = [
+    config_cmd,
+    db_cmd,
+    audit_cmd,
+    tickets_cmd,
+    chat_cmd,
+    run_cmd,
+    triage,
+]

@@ -597,7 +597,7 @@ class ConversationEngine:
         self._next_detail(turn)
 
     def _attachment(self, turn: _Turn, attachment: Attachment) -> None:
-        if len(attachment.data) > self.settings.max_attachment_bytes:
+        if attachment.size > self.settings.max_attachment_bytes:
             turn.say(
                 "attachment_too_big", limit=self.settings.max_attachment_bytes // (1024 * 1024)
             )

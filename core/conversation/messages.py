@@ -12,6 +12,12 @@ class Attachment:
     file_name: str
     mime: str
     data: bytes
+    # The size the platform announced; set when the file was too large to fetch.
+    declared_size: int | None = None
+
+    @property
+    def size(self) -> int:
+        return max(len(self.data), self.declared_size or 0)
 
 
 @dataclass(frozen=True, slots=True)

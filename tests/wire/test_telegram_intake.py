@@ -1,0 +1,167 @@
+"""Reports over the real python-telegram-bot against the fake Bot API."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from sqlmodel import select
+
+from bot.telegram_adapter import split_text
+from core.storage.tables import AttachmentRow, TicketMessageRow
+from tests.wire.fake_telegram_fixtures import fake_telegram  # noqa: F401
+from tests.wire.telegram_intake_fixtures import (  # noqa: F401
+    WEBHOOK_SECRET,
+    Service,
+    User,
+    service,
+    webhook_service,
+)
+
+pytestmark = pytest.mark.wire
+
+STUTTER = "直播间 8848 一直卡成PPT，iPhone 13，用的WiFi"
+
+
+async def report_stutter(user: User) -> str:
+    await user.says(STUTTER, expect="还是不行")
+    await user.presses("还是不行", expect="什么时候")
+    await user.presses("刚刚", expect="截图")
+    await user.presses("没有了", expect="请确认")
+    return await user.presses("提交", expect="工单号")
+
+
+async def test_a_chinese_report_becomes_a_ticket(service: Service):
+    user = User(service.fake, 1001)
+    done = await report_stutter(user)
+    (ticket,) = service.tickets()
+    assert ticket.ref in done
+    assert (ticket.subtype, ticket.channel, ticket.chat_id) == ("av.stutter", "telegram", "1001")
+    assert ticket.diagnostics["room_id"] == "8848"
+    assert service.fake.callback_answers  # every button press was answered
+    assert {c["command"] for c in service.fake.commands} >= {"start", "new", "mytickets", "human"}
+
+
+async def test_an_english_report_becomes_a_ticket(service: Service):
+    user = User(service.fake, 1002, language="en-US")
+    await user.says(
+        "My top-up of 30 USD via Google Play never arrived, order GPA.3321-5521", expect="Still broken"
+    )
+    await user.presses("Still broken", expect="Skip")
+    await user.skip_to("Submit", ("Skip", "No more"))
+    await user.presses("Submit", expect="ticket")
+    (ticket,) = service.tickets()
+    assert (ticket.category, ticket.language) == ("finance", "en")
+
+
+async def test_a_knowledge_base_article_can_solve_it_without_a_ticket(service: Service):
+    user = User(service.fake, 1003)
+    await user.says("看直播一直卡，一直缓冲转圈", expect="还是不行")
+    await user.presses("方法1解决了", expect="解决")
+    assert service.tickets() == []
+
+
+async def test_an_unsure_classification_lets_the_user_choose(service: Service):
+    user = User(service.fake, 1004)
+    await user.says("它又坏了，弄了半天", expect="都不是")
+    await user.presses("都不是", expect="大类")
+    await user.presses("账号", expect="明白了")
+
+
+async def test_a_photo_is_stored_and_linked_to_the_ticket(service: Service):
+    user = User(service.fake, 1005)
+    await user.says(STUTTER, expect="还是不行")
+    await user.presses("还是不行", expect="什么时候")
+    await user.presses("刚刚", expect="截图")
+    service.fake.user_sends_photo(1005, b"\x89PNG fake screenshot")
+    await user.expect("收到附件")
+    await user.presses("没有了", expect="附件：1")
+    await user.presses("提交", expect="工单号")
+    with service.db.session() as s:
+        (row,) = s.exec(select(AttachmentRow)).all()
+    stored = service.settings.storage.data_dir + "/attachments/" + row.stored_path
+    with open(stored, "rb") as f:
+        assert f.read() == b"\x89PNG fake screenshot"
+
+
+async def test_a_restart_in_the_middle_of_a_report_loses_nothing(service: Service):
+    user = User(service.fake, 1006)
+    await user.says(STUTTER, expect="还是不行")
+    await user.presses("还是不行", expect="什么时候")
+    await service.stop()
+    await service.start()
+    await user.presses("刚刚", expect="截图")
+    await user.presses("没有了", expect="请确认")
+    await user.presses("提交", expect="工单号")
+    assert len(service.tickets()) == 1
+
+
+async def test_a_duplicated_update_is_handled_once(service: Service):
+    user = User(service.fake, 1007)
+    service.fake.duplicate_next_delivery()
+    await user.says("看直播一直卡，一直缓冲转圈", expect="还是不行")
+    await service.fake.wait_until_delivered()
+    await user.command("/mytickets", expect="还没有工单")
+    texts = [m["text"] for m in service.fake.sent(1007)]
+    assert sum("还是不行" in str(m.get("reply_markup")) for m in service.fake.sent(1007)) == 1, texts
+
+
+async def test_rate_limits_and_server_errors_are_retried(service: Service):
+    user = User(service.fake, 1008)
+    service.fake.fail_next("sendMessage", status=429, retry_after=1)
+    service.fake.fail_next("sendMessage", status=502)
+    await user.command("/help", expect="/new")
+
+
+async def test_a_stale_button_gets_a_polite_answer(service: Service):
+    user = User(service.fake, 1009)
+    await user.says("看直播一直卡，一直缓冲转圈", expect="还是不行")
+    old = user.button("方法1解决了")
+    await user.presses("还是不行", expect="网络")
+    service.fake.user_presses(1009, *old)
+    await user.expect("过期")
+
+
+async def test_after_the_ticket_the_user_can_add_information(service: Service):
+    user = User(service.fake, 1010)
+    await report_stutter(user)
+    (ticket,) = service.tickets()
+    await user.says("补充：换了4G也一样卡", expect=ticket.ref)
+    service.fake.user_sends_document(1010, b"log line\n", file_name="app.log")
+    await user.expect(ticket.ref)
+    with service.db.session() as s:
+        messages = s.exec(select(TicketMessageRow)).all()
+    assert [m.text for m in messages] == ["补充：换了4G也一样卡", ""]
+    assert messages[1].attachment_id is not None
+
+
+async def test_webhook_updates_carry_the_secret_and_forged_ones_are_refused(webhook_service: Service):
+    user = User(webhook_service.fake, 1011)
+    await user.command("/start", expect="你好")
+    url = webhook_service.settings.telegram.webhook_url
+    forged = {
+        "update_id": 999_999,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1011, "type": "private"},
+            "from": {"id": 1011, "is_bot": False, "first_name": "Mallory"},
+            "text": "/mytickets",
+        },
+    }
+    async with aiohttp.ClientSession(trust_env=False) as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            async with http.post(url, json=forged, headers=headers) as response:
+                assert response.status == 401
+        async with http.post(
+            url, data=b"not json", headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        ) as response:
+            assert response.status == 400
+    await user.command("/help", expect="/new")
+    assert not any("还没有工单" in m.get("text", "") for m in webhook_service.fake.sent(1011))
+
+
+def test_long_texts_are_split_within_telegram_limits():
+    text = ("第一行\n" * 1500) + "x" * 5000
+    pieces = split_text(text)
+    assert all(len(p) <= 4096 for p in pieces)
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
