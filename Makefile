@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	@$(BIN)/python -m bot.demo
+	@$(BIN)/livedesk chat
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from core.errors import SchemaOutOfDateError, StorageUnavailableError
@@ -58,8 +58,12 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Pooled: each new SQLite connection pays for its PRAGMAs.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
         _sqlite_pragmas(engine)
         return engine
@@ -77,6 +81,9 @@ class Database:
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size)
+        # SQLite has one writer at a time. Queueing this process's writers on a
+        # lock is far faster than SQLite's busy handler, which sleeps and polls.
+        self._write_lock = threading.RLock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -90,8 +97,13 @@ class Database:
         while another transaction of this process holds it.
         """
         bind = self.engine.execution_options(**{READ_ONLY: True}) if read_only else self.engine
+        lock = self._write_lock if not read_only else None
         try:
-            with Session(bind, expire_on_commit=False) as session, session.begin():
+            with (
+                lock or nullcontext(),
+                Session(bind, expire_on_commit=False) as session,
+                session.begin(),
+            ):
                 yield session
         except OperationalError as err:
             if _is_connection_problem(err):

@@ -19,24 +19,25 @@ class SqlFeedbackStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _bump(self, article_id: str, column: str) -> None:
+    def _bump(self, article_ids: list[str], column: str) -> None:
         table = KbFeedbackRow.__table__  # type: ignore[attr-defined]
         insert_for = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-        values = {"article_id": article_id, "offers": 0, "helped": 0, "not_helped": 0}
-        values[column] = 1
-        stmt = insert_for(table).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["article_id"], set_={column: table.c[column] + 1}
-        )
         with self.db.session() as s:
-            s.execute(stmt)
+            # Sorted, so concurrent writers lock rows in the same order.
+            for article_id in sorted(set(article_ids)):
+                values = {"article_id": article_id, "offers": 0, "helped": 0, "not_helped": 0}
+                values[column] = 1
+                stmt = insert_for(table).values(**values)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["article_id"], set_={column: table.c[column] + 1}
+                )
+                s.execute(stmt)
 
     def record_offer(self, article_ids: list[str]) -> None:
-        for article_id in article_ids:
-            self._bump(article_id, "offers")
+        self._bump(article_ids, "offers")
 
     def record_feedback(self, article_id: str, helped: bool) -> None:
-        self._bump(article_id, "helped" if helped else "not_helped")
+        self._bump([article_id], "helped" if helped else "not_helped")
 
     def counts(self) -> dict[str, FeedbackCounts]:
         with self.db.session(read_only=True) as s:
