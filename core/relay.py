@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
+from core.conversation.engine import ConversationEngine
 from core.conversation.messages import Reply
 from core.errors import NotFoundError
 from core.i18n import t
+from core.ports import ArticleSuggestion
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
 from core.storage.tables import TicketMessageRow, TicketRow
@@ -24,6 +26,9 @@ class Outbound:
     channel: str
     chat_id: str
     replies: tuple[Reply, ...]
+
+
+followup_question = ConversationEngine.followup_question
 
 
 class TicketRelay:
@@ -63,6 +68,40 @@ class TicketRelay:
             )
             reply = Reply(t(ticket.language, "agent_reply", agent=agent, text=text))
             return Outbound(ticket.ref, ticket.channel, ticket.chat_id, (reply,))
+
+    def resolution(self, ref: str, agent: str, message: str, now: datetime) -> Outbound:
+        """The agent's resolution message, then "is it fixed?" with its buttons."""
+        out = self.agent_reply(ref, agent, message, now)
+        with self.db.session(read_only=True) as s:
+            language = s.exec(select(TicketRow.language).where(TicketRow.ref == ref)).one()
+        question = followup_question(language, out.ref)
+        return Outbound(out.ref, out.channel, out.chat_id, (*out.replies, question))
+
+    def info_request(self, ref: str, fields: list[str], note: str | None) -> Outbound:
+        """Tell the reporter which details the agent needs; answers go to the ticket."""
+        with self.db.session(read_only=True) as s:
+            ticket = self._ticket(s, ref)
+        lang = ticket.language
+        lines = "\n".join(f"- {t(lang, f'label_{f}')}" for f in fields)
+        text = t(lang, "info_requested", ref=ticket.ref, fields=lines)
+        if note:
+            text += "\n" + clean_text(note, "note", max_chars=1000)
+        return Outbound(ticket.ref or ref, ticket.channel, ticket.chat_id, (Reply(text),))
+
+    def article(self, ref: str, agent: str, article: ArticleSuggestion, now: datetime) -> Outbound:
+        """Send a knowledge-base article to the reporter as a public reply."""
+        with self.db.session(read_only=True) as s:
+            lang = self._ticket(s, ref).language
+        body = t(lang, "article_from_agent", title=article.title(lang), steps=article.steps(lang))
+        out = self.agent_reply(ref, agent, body, now)
+        return Outbound(out.ref, out.channel, out.chat_id, (Reply(body),))
+
+    @staticmethod
+    def _ticket(s: Session, ref: str) -> TicketRow:
+        ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).first()
+        if ticket is None:
+            raise NotFoundError(f"no ticket {ref}")
+        return ticket
 
     def note(self, ref: str, agent: str, text: str, now: datetime) -> None:
         """An internal note: kept on the ticket, never sent to the user."""

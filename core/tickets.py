@@ -64,6 +64,16 @@ class TicketDraft:
     priority: Priority | None = None  # None: computed by the taxonomy rule
 
 
+TIER_ORDER = ("l1", "l2", "lead")
+
+
+def next_tier(tier: str) -> str:
+    """One tier up; the top tier stays where it is."""
+    if tier not in TIER_ORDER:
+        return TIER_ORDER[-1]
+    return TIER_ORDER[min(TIER_ORDER.index(tier) + 1, len(TIER_ORDER) - 1)]
+
+
 def ref_for(ticket_id: int) -> str:
     return f"{REF_PREFIX}{REF_OFFSET + ticket_id}"
 
@@ -257,11 +267,12 @@ class TicketService:
         mutate: Callable[[TicketRow], dict[str, Any]],
         *,
         reason_always: bool = False,
+        session: Session | None = None,
     ) -> TicketRow:
         """Load with a lock, apply `mutate` (which returns the audit payload),
         require a reason where the rules say so, and append the event.
         """
-        with self.db.session() as s:
+        with self._tx(session) as s:
             row = self._load(s, ref, lock=True)
             reason = reason.strip() if reason else None
             if reason:
@@ -341,14 +352,30 @@ class TicketService:
 
         return self._change(ref, actor, now, "ticket.info_requested", reason, mutate)
 
-    def user_answered(self, ref: str, now: datetime) -> TicketRow:
+    def user_answered(self, ref: str, now: datetime, session: Session | None = None) -> TicketRow:
         def mutate(row: TicketRow) -> dict[str, Any]:
             target = Status.DIAGNOSING if row.assignee else Status.NEW
             return self._move(row, target)
 
         return self._change(
-            ref, "user", now, "ticket.user_answered", "the user sent the requested details", mutate
+            ref,
+            "user",
+            now,
+            "ticket.user_answered",
+            "the user sent the requested details",
+            mutate,
+            session=session,
         )
+
+    def escalate(self, ref: str, actor: str, reason: str | None, now: datetime) -> TicketRow:
+        """Move the ticket up one tier (l1 -> l2 -> lead); a reason is always needed."""
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            before = row.tier
+            row.tier = next_tier(before)
+            return {"tier": {"before": before, "after": row.tier}}
+
+        return self._change(ref, actor, now, "ticket.escalated", reason, mutate, reason_always=True)
 
     def resolve(
         self,
@@ -370,30 +397,107 @@ class TicketService:
         def mutate(row: TicketRow) -> dict[str, Any]:
             payload = self._move(row, OUTCOME_STATUS[outcome])
             row.outcome, row.root_cause, row.cause_class = outcome.value, root_cause, cause_class
+            row.resolved_at = now
             payload.update(outcome=outcome.value, cause_class=cause_class, root_cause=root_cause)
             return payload
 
         return self._change(ref, actor, now, "ticket.resolved", reason, mutate)
 
-    def confirm_fixed(self, ref: str, now: datetime) -> TicketRow:
+    def confirm_fixed(self, ref: str, now: datetime, session: Session | None = None) -> TicketRow:
+        """The user says it works. After a root fix the ticket is confirmed; after a
+        temporary workaround it stays open, because the root fix is still owed.
+        """
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            if row.status == Status.WORKAROUND:
+                return {"workaround_accepted": True}
+            return self._move(row, Status.CONFIRMED)
+
         return self._change(
             ref,
             "user",
             now,
             "ticket.confirmed",
             "the user confirmed it is fixed",
-            lambda row: self._move(row, Status.CONFIRMED),
+            mutate,
+            session=session,
         )
 
-    def reopen(self, ref: str, actor: str, now: datetime, reason: str | None = None) -> TicketRow:
+    def reopen(
+        self,
+        ref: str,
+        actor: str,
+        now: datetime,
+        reason: str | None = None,
+        session: Session | None = None,
+    ) -> TicketRow:
+        """Back into diagnosis; the first-response clock starts again."""
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload = self._move(row, Status.DIAGNOSING)
+            priority = Priority(row.priority)
+            row.first_response_due = now + self.settings.sla.first_response[priority]
+            row.first_response_at = None
+            row.resolved_at = None
+            payload["first_response_due"] = row.first_response_due.isoformat()
+            return payload
+
+        return self._change(ref, actor, now, "ticket.reopened", reason, mutate, session=session)
+
+    def rate(
+        self,
+        ref: str,
+        now: datetime,
+        *,
+        satisfaction: int | None = None,
+        comment: str | None = None,
+        session: Session | None = None,
+    ) -> TicketRow:
+        """The user's 1-5 rating and optional comment; closes a confirmed ticket."""
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            raise InvalidInputError("satisfaction must be between 1 and 5")
+        if comment is not None:
+            comment = clean_text(comment, "comment", max_chars=2000)
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            payload: dict[str, Any] = {}
+            if satisfaction is not None:
+                row.satisfaction = payload["satisfaction"] = satisfaction
+            if comment is not None:
+                row.satisfaction_comment = comment
+                payload["comment"] = True
+            if row.status == Status.CONFIRMED and satisfaction is not None:
+                payload.update(self._move(row, Status.CLOSED))
+            return payload
+
         return self._change(
-            ref,
-            actor,
-            now,
-            "ticket.reopened",
-            reason,
-            lambda row: self._move(row, Status.DIAGNOSING),
+            ref, "user", now, "ticket.rated", "the user rated the support", mutate, session=session
         )
+
+    def auto_close_due(self, now: datetime) -> list[str]:
+        """Close resolved tickets whose user never answered "is it fixed?" in time.
+
+        A workaround stays open: its root fix is still owed.
+        """
+        cutoff = now - self.settings.followup.auto_close_after
+        with self.db.session(read_only=True) as s:
+            refs = s.exec(
+                select(TicketRow.ref).where(
+                    col(TicketRow.status).in_([Status.FIXED.value, Status.CONFIRMED.value]),
+                    col(TicketRow.resolved_at) <= cutoff,
+                )
+            ).all()
+        closed = []
+        for ref in refs:
+            assert ref is not None
+            try:
+                self.close(
+                    ref, "system", now, reason="no answer from the user; closed automatically"
+                )
+            except IllegalTransitionError:
+                continue  # the user answered meanwhile
+            closed.append(ref)
+        return closed
 
     def close(
         self,

@@ -8,6 +8,7 @@ from core.conversation.messages import (
     Inbound,
     Reply,
     SelfServiceResolved,
+    TicketChanged,
     TicketCreated,
     UserAddedToTicket,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "IntakeSettings",
     "Reply",
     "SelfServiceResolved",
+    "TicketChanged",
     "TicketCreated",
     "UserAddedToTicket",
 ]

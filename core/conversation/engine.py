@@ -29,6 +29,7 @@ from core.conversation.messages import (
     Inbound,
     Reply,
     SelfServiceResolved,
+    TicketChanged,
     TicketCreated,
     UserAddedToTicket,
 )
@@ -299,6 +300,9 @@ class ConversationEngine:
     # -- buttons and typed choices ----------------------------------------------------
 
     def _choice(self, turn: _Turn, choice_id: str) -> None:
+        if choice_id.startswith(("g:fu:", "g:rate:")):
+            self._followup_choice(turn, choice_id)
+            return
         if choice_id.startswith("g:lang:"):
             lang = choice_id.removeprefix("g:lang:")
             if lang in ("zh", "en"):
@@ -393,6 +397,12 @@ class ConversationEngine:
             turn.say("message_too_long", limit=self.settings.max_message_chars)
             return
         state = turn.state
+        if state is ConvState.IDLE and turn.data.get("comment_for"):
+            ref = turn.data.pop("comment_for")
+            self.tickets.rate(ref, turn.now, comment=text[:2000], session=turn.session)
+            turn.events.append(TicketChanged(ref, "commented"))
+            turn.say("comment_thanks")
+            return
         if state is ConvState.IDLE:
             if self._open_ticket(turn) is not None:
                 self._add_to_ticket(turn, text, None)
@@ -698,7 +708,68 @@ class ConversationEngine:
         turn.session.flush()
         assert message.id is not None
         turn.events.append(UserAddedToTicket(ticket.ref, message.id))
+        if ticket.status == Status.WAITING_USER:
+            self.tickets.user_answered(ticket.ref, turn.now, session=turn.session)
+            turn.events.append(TicketChanged(ticket.ref, "user_answered"))
         turn.say("added_to_ticket", ref=ticket.ref)
+
+    # -- follow-up and satisfaction (stage 4) ----------------------------------------------
+
+    def _followup_choice(self, turn: _Turn, choice_id: str) -> None:
+        """Answers to "is it fixed?" and the rating. Their buttons name the ticket,
+        so they work whatever report the user is busy with meanwhile.
+        """
+        _, kind, ref, answer = ([*choice_id.split(":"), "", "", "", ""])[:4]
+        ticket = turn.session.exec(select(TicketRow).where(TicketRow.ref == ref)).first()
+        mine = ticket is not None and (
+            ticket.channel == turn.event.channel
+            and ticket.external_user_id == turn.event.user_id
+            and ticket.chat_id == turn.event.chat_id
+        )
+        resolved = (Status.FIXED.value, Status.WORKAROUND.value)
+        if ticket is None or not mine:
+            turn.say("stale_button")
+        elif kind == "fu" and answer == "y" and ticket.status in resolved:
+            was_workaround = ticket.status == Status.WORKAROUND.value
+            self.tickets.confirm_fixed(ref, turn.now, session=turn.session)
+            turn.events.append(TicketChanged(ref, "confirmed"))
+            if was_workaround:
+                turn.say("followup_workaround_kept")
+            turn.replies.append(self._rating_prompt(turn.lang, ref))
+        elif kind == "fu" and answer == "n" and ticket.status in (*resolved, Status.CONFIRMED):
+            self.tickets.reopen(
+                ref, "user", turn.now, reason="the user says it is not fixed", session=turn.session
+            )
+            turn.events.append(TicketChanged(ref, "reopened"))
+            turn.say("followup_reopened", ref=ref)
+        elif (
+            kind == "rate"
+            and answer in "12345"
+            and len(answer) == 1
+            and ticket.satisfaction is None
+        ):
+            self.tickets.rate(ref, turn.now, satisfaction=int(answer), session=turn.session)
+            turn.events.append(TicketChanged(ref, "rated"))
+            turn.data["comment_for"] = ref
+            turn.say("rate_thanks")
+        else:
+            turn.say("stale_button")
+
+    @staticmethod
+    def _rating_prompt(lang: str, ref: str) -> Reply:
+        stars = tuple(Choice(f"g:rate:{ref}:{n}", "⭐" * n) for n in range(1, 6))
+        return Reply(t(lang, "rate_prompt"), stars)
+
+    @staticmethod
+    def followup_question(lang: str, ref: str) -> Reply:
+        """Asked after an agent resolved the ticket."""
+        return Reply(
+            t(lang, "followup_question"),
+            (
+                Choice(f"g:fu:{ref}:y", t(lang, "followup_yes")),
+                Choice(f"g:fu:{ref}:n", t(lang, "followup_no")),
+            ),
+        )
 
     # -- prompts, rebuilt from the stored state --------------------------------------------
 

@@ -67,7 +67,17 @@ class SelfServiceResolved:
     article_id: str
 
 
-DomainEvent = TicketCreated | UserAddedToTicket | SelfServiceResolved
+@dataclass(frozen=True, slots=True)
+class TicketChanged:
+    """The user changed a ticket: "confirmed", "reopened", "rated", "commented",
+    "user_answered". Agents' views of the ticket need refreshing.
+    """
+
+    ref: str
+    what: str
+
+
+DomainEvent = TicketCreated | UserAddedToTicket | SelfServiceResolved | TicketChanged
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,8 @@ class TicketRow(SQLModel, table=True):
     root_cause: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     cause_class: str | None = Field(default=None, max_length=32)
     satisfaction: int | None = None
+    satisfaction_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    resolved_at: datetime | None = _utc(nullable=True)
     version: int = 0
 
 
@@ -170,3 +172,18 @@ class SelfServiceRow(SQLModel, table=True):
     subtype: str = Field(max_length=48, index=True)
     article_id: str = Field(max_length=128)
     created_at: datetime = _utc(index=True)
+
+
+class TicketPostRow(SQLModel, table=True):
+    """Where a ticket was posted on the agents' platform (its card, pages)."""
+
+    __tablename__ = "ticket_post"
+    __table_args__ = (UniqueConstraint("platform", "channel", "ts", name="uq_ticket_post_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_ref: str = Field(max_length=32, index=True)
+    platform: str = Field(max_length=16)
+    kind: str = Field(max_length=16)  # "card", "copy" (another channel) or "page"
+    channel: str = Field(max_length=64)
+    ts: str = Field(max_length=32)
+    created_at: datetime = _utc()
