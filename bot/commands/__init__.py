@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import audit_cmd, chat_cmd, config_cmd, db_cmd, run_cmd, tickets_cmd, triage
+from bot.commands import audit_cmd, chat_cmd, config_cmd, db_cmd, kb, run_cmd, tickets_cmd, triage
 
 COMMAND_MODULES: list[ModuleType] = [
     config_cmd,
@@ -16,4 +16,5 @@ COMMAND_MODULES: list[ModuleType] = [
     chat_cmd,
     run_cmd,
     triage,
+    kb,
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import select
@@ -16,12 +18,15 @@ class SqlFeedbackStore:
     concurrent instances never lose a count.
     """
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache_seconds: float = 5.0) -> None:
         self.db = db
+        self.cache_seconds = cache_seconds
+        self._cached: tuple[float, dict[str, FeedbackCounts]] | None = None
 
     def _bump(self, article_ids: list[str], column: str) -> None:
         table = KbFeedbackRow.__table__  # type: ignore[attr-defined]
         insert_for = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+        self._cached = None
         with self.db.session() as s:
             # Sorted, so concurrent writers lock rows in the same order.
             for article_id in sorted(set(article_ids)):
@@ -40,6 +45,14 @@ class SqlFeedbackStore:
         self._bump([article_id], "helped" if helped else "not_helped")
 
     def counts(self) -> dict[str, FeedbackCounts]:
+        """Read on every suggestion, so kept for a few seconds: ranking does not
+        need the very latest vote, and a query per message would cost more.
+        """
+        now = time.monotonic()
+        if self._cached is not None and now - self._cached[0] < self.cache_seconds:
+            return self._cached[1]
         with self.db.session(read_only=True) as s:
             rows = s.exec(select(KbFeedbackRow)).all()
-        return {r.article_id: FeedbackCounts(r.offers, r.helped, r.not_helped) for r in rows}
+        counts = {r.article_id: FeedbackCounts(r.offers, r.helped, r.not_helped) for r in rows}
+        self._cached = (now, counts)
+        return counts
