@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from core.storage.db import Database
 
 log = logging.getLogger(__name__)
 
+Endpoint = Callable[[Request], Awaitable[Response]]
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_WEBHOOK_BYTES = 1024 * 1024
 
@@ -26,6 +28,7 @@ def build_http_app(
     db: Database,
     telegram: TelegramAdapter | None = None,
     telegram_secret: str | None = None,
+    slack: Endpoint | None = None,
 ) -> Starlette:
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None or not telegram.webhook:
@@ -61,9 +64,15 @@ def build_http_app(
             return JSONResponse({"ready": False, "database": str(err.__class__.__name__)}, 503)
         return JSONResponse({"ready": True})
 
+    async def slack_events(request: Request) -> Response:
+        if slack is None:
+            return JSONResponse({"ok": False, "error": "slack http mode is not enabled"}, 404)
+        return await slack(request)
+
     return Starlette(
         routes=[
             Route("/telegram", telegram_webhook, methods=["POST"]),
+            Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from ipaddress import ip_address
@@ -20,6 +20,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -54,7 +55,7 @@ COMMANDS = (
     ("help", "帮助 / Help"),
 )
 
-Sink = Callable[[HandleResult], None]
+Sink = Callable[[HandleResult], Awaitable[None]]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -246,12 +247,16 @@ class TelegramAdapter:
                 return
             await self.send(chat_id, result.replies)
         if self.on_result is not None:
-            self.on_result(result)
+            await self.on_result(result)
 
     # -- outbound -----------------------------------------------------------------------------
 
     async def send(self, chat_id: int | str, replies: Sequence[Reply]) -> None:
         for reply in replies:
+            if reply.attachment is not None:
+                document = InputFile(reply.attachment.data, filename=reply.attachment.file_name)
+                send_file = partial(self.app.bot.send_document, chat_id, document)
+                await self._with_retries(send_file)
             pieces = split_text(reply.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None

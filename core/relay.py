@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.conversation.engine import ConversationEngine
-from core.conversation.messages import Reply
+from core.conversation.messages import Attachment, Reply
 from core.errors import NotFoundError
 from core.i18n import t
 from core.ports import ArticleSuggestion
@@ -35,12 +35,19 @@ class TicketRelay:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def agent_reply(self, ref: str, agent: str, text: str, now: datetime) -> Outbound:
+    def agent_reply(
+        self,
+        ref: str,
+        agent: str,
+        text: str,
+        now: datetime,
+        attachment: Attachment | None = None,
+    ) -> Outbound:
         """Record a public agent reply and build what the user receives.
 
         The first one is the ticket's first response (it stops that SLA clock).
         """
-        text = clean_text(text, "reply", max_chars=4000)
+        text = clean_text(text, "reply", max_chars=4000, allow_empty=attachment is not None)
         agent = clean_text(agent, "agent", max_chars=MAX_SHORT_CHARS)
         with self.db.session() as s:
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref).with_for_update()).first()
@@ -66,7 +73,12 @@ class TicketRelay:
                 ticket_ref=ticket.ref,
                 payload=payload,
             )
-            reply = Reply(t(ticket.language, "agent_reply", agent=agent, text=text))
+            if attachment is not None:
+                payload["file"] = attachment.file_name
+            shown = text or (attachment.file_name if attachment else "")
+            reply = Reply(
+                t(ticket.language, "agent_reply", agent=agent, text=shown), attachment=attachment
+            )
             return Outbound(ticket.ref, ticket.channel, ticket.chat_id, (reply,))
 
     def resolution(self, ref: str, agent: str, message: str, now: datetime) -> Outbound:

@@ -48,6 +48,7 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     request_file: bool = False
+    attachment: Attachment | None = None  # a file to send with the text (agents' files)
 
 
 @dataclass(frozen=True, slots=True)

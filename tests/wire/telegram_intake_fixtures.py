@@ -54,12 +54,15 @@ class Service:
     server: uvicorn.Server | None = None
     server_task: asyncio.Task[None] | None = None
 
+    async def _record(self, result: Any) -> None:
+        self.results.append(result)
+
     async def start(self) -> None:
         self.intake = build_intake(self.settings)
         token = self.settings.secrets.telegram_token
         assert token is not None
         self.adapter = TelegramAdapter(
-            self.settings, self.intake.engine, token.get_secret_value(), on_result=self.results.append
+            self.settings, self.intake.engine, token.get_secret_value(), on_result=self._record
         )
         if self.settings.telegram.mode == "webhook":
             app = build_http_app(self.intake.services.db, self.adapter, WEBHOOK_SECRET)

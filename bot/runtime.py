@@ -1,0 +1,116 @@
+"""Everything `livedesk run` runs, wired together: adapters, notifications, sweeps.
+
+Tests build a Runtime against the fake servers; `livedesk run` adds the HTTP
+server and signal handling around it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+from starlette.applications import Starlette
+
+from bot.http_server import build_http_app
+from bot.slack.adapter import SlackAdapter
+from bot.slack.workspace import Core
+from bot.telegram_adapter import TelegramAdapter
+from bot.wiring import Intake, build_intake
+from core.config import Settings
+from core.conversation import HandleResult
+from core.relay import Outbound, TicketRelay
+from core.storage.files import DirectoryAttachmentStore
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 60.0
+
+
+class Runtime:
+    def __init__(self, settings: Settings, intake: Intake | None = None) -> None:
+        self.settings = settings
+        self.intake = intake or build_intake(settings)
+        services = self.intake.services
+        self.relay = TicketRelay(services.db)
+        attachments = DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments")
+        self.telegram: TelegramAdapter | None = None
+        self.slack: SlackAdapter | None = None
+        if settings.telegram.enabled:
+            token = settings.secrets.telegram_token
+            assert token is not None
+            self.telegram = TelegramAdapter(
+                settings, self.intake.engine, token.get_secret_value(), on_result=self.on_result
+            )
+        if settings.slack.enabled:
+            core = Core(
+                settings=settings,
+                db=services.db,
+                tickets=services.tickets,
+                relay=self.relay,
+                engine=self.intake.engine,
+                kb=self.intake.kb,
+                deliver=self.deliver,
+            )
+            self.slack = SlackAdapter(core, attachments)
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def deliver(self, outbound: Outbound) -> None:
+        """Send replies to a ticket's reporter on the channel the report came from."""
+        if outbound.channel == "telegram" and self.telegram is not None:
+            await self.telegram.send(outbound.chat_id, outbound.replies)
+        else:
+            log.warning(
+                "no adapter for channel %s; reply kept on the ticket only",
+                outbound.channel,
+                extra={"ticket": outbound.ref},
+            )
+
+    async def on_result(self, result: HandleResult) -> None:
+        """What the conversation did, told to the agents."""
+        if self.slack is not None and result.events:
+            await self.slack.notifier.handle(list(result.events))
+
+    def http_app(self) -> Starlette:
+        secret = self.settings.secrets.telegram_webhook_secret
+        return build_http_app(
+            self.intake.services.db,
+            self.telegram,
+            secret.get_secret_value() if secret else None,
+            slack=self.slack.http_endpoint if self.slack is not None else None,
+        )
+
+    async def start(self, *, poll_timeout: float = 30.0) -> None:
+        if self.slack is not None:
+            await self.slack.start()
+        if self.telegram is not None:
+            await self.telegram.start(poll_timeout=poll_timeout)
+        self._sweeper = asyncio.create_task(self._sweep(), name="livedesk-sweeper")
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+        if self.telegram is not None:
+            await self.telegram.stop()
+        if self.slack is not None:
+            await self.slack.stop()
+        self.intake.services.close()
+
+    async def sweep_once(self, now: datetime) -> list[str]:
+        closed = await asyncio.to_thread(self.intake.services.tickets.auto_close_due, now)
+        for ref in closed:
+            if self.slack is not None:
+                await self.slack.notifier.refresh(ref)
+        return closed
+
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                await self.sweep_once(datetime.now(UTC))
+            except Exception:
+                log.exception("follow-up sweep failed; retrying later")
+            await asyncio.sleep(SWEEP_SECONDS)

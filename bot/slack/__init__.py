@@ -1,0 +1,1 @@
+"""The Slack agent workspace: ticket cards, actions, thread relay, slash command."""

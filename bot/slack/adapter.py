@@ -1,0 +1,47 @@
+"""The Slack adapter: bolt in HTTP or Socket Mode, wired to the core."""
+
+from __future__ import annotations
+
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.slack.actions import CardActions
+from bot.slack.commands import SlackCommands
+from bot.slack.events import SlackEvents
+from bot.slack.notifier import SlackNotifier
+from bot.slack.workspace import Core, Workspace
+from core.ports import AttachmentStore
+
+
+class SlackAdapter:
+    def __init__(self, core: Core, attachments: AttachmentStore) -> None:
+        self.workspace = Workspace(core)
+        self.notifier = SlackNotifier(self.workspace, attachments)
+        CardActions(self.workspace, self.notifier).register()
+        SlackEvents(self.workspace, self.notifier).register()
+        SlackCommands(self.workspace).register()
+        self._http = AsyncSlackRequestHandler(self.workspace.app)
+        self._socket: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        await self.workspace.start()
+        settings = self.workspace.core.settings
+        if settings.slack.mode == "socket":
+            token = settings.secrets.slack_app_token
+            assert token is not None, "socket mode needs LIVEDESK_SLACK_APP_TOKEN"
+            self._socket = AsyncSocketModeHandler(
+                self.workspace.app, token.get_secret_value(), web_client=self.workspace.client
+            )
+            self._socket.client.proxy = self.workspace.client.proxy
+            await self._socket.connect_async()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+
+    async def http_endpoint(self, request: Request) -> Response:
+        """POST /slack/events: signed Events API, interactivity and slash commands."""
+        return await self._http.handle(request)

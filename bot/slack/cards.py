@@ -1,0 +1,73 @@
+"""From a ticket in the database to the card agents see."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from bot.slack_blocks import CardData
+from core.masking import mask_diagnostics
+from core.ports import KnowledgeBase
+from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow
+
+PLATFORM = "slack"
+
+
+def card_data(
+    s: Session, ticket: TicketRow, kb: KnowledgeBase, *, finance_view: bool, timezone: str
+) -> CardData:
+    assert ticket.ref is not None
+    attachments = s.exec(
+        select(AttachmentRow)
+        .where(AttachmentRow.ticket_id == ticket.id)
+        .order_by(col(AttachmentRow.id))
+    ).all()
+    tried = [a.title_zh + " / " + a.title_en for a in map(kb.get, ticket.kb_tried) if a is not None]
+    diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance_view)
+    return CardData(
+        ref=ticket.ref,
+        priority=ticket.priority,
+        status=ticket.status,
+        category=ticket.category,
+        subtype=ticket.subtype,
+        scope=ticket.scope,
+        summary=ticket.summary,
+        reporter=ticket.display_name,
+        channel=ticket.channel,
+        diagnostics={k: str(v) for k, v in diagnostics.items() if k != "extras"},
+        attachments=[(a.file_name, None) for a in attachments],
+        kb_tried=tried,
+        cues=list(ticket.cues),
+        due=ticket.first_response_due,
+        first_response_at=ticket.first_response_at,
+        assignee=ticket.assignee,
+        tier=ticket.tier,
+        outcome=ticket.outcome,
+        root_cause=ticket.root_cause,
+        timezone=timezone,
+    )
+
+
+def posts_of(
+    s: Session, ref: str, kinds: tuple[str, ...] = ("card", "copy")
+) -> list[TicketPostRow]:
+    return list(
+        s.exec(
+            select(TicketPostRow).where(
+                TicketPostRow.ticket_ref == ref,
+                TicketPostRow.platform == PLATFORM,
+                col(TicketPostRow.kind).in_(kinds),
+            )
+        ).all()
+    )
+
+
+def ticket_for_thread(s: Session, channel: str, thread_ts: str) -> str | None:
+    post = s.exec(
+        select(TicketPostRow).where(
+            TicketPostRow.platform == PLATFORM,
+            TicketPostRow.channel == channel,
+            TicketPostRow.ts == thread_ts,
+            col(TicketPostRow.kind).in_(("card", "copy")),
+        )
+    ).first()
+    return post.ticket_ref if post else None

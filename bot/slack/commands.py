@@ -1,0 +1,115 @@
+"""The /livedesk slash command and the App Home tab."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncRespond
+
+from bot.slack.cards import card_data
+from bot.slack.texts import agent_text
+from bot.slack.workspace import Workspace
+from bot.slack_blocks import home_view
+from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
+from core.masking import mask_diagnostics
+from core.reports import day_stats, open_counts, open_tickets
+from core.storage.tables import TicketRow
+from core.taxonomy import SUBTYPES
+
+MAX_LINES = 30
+
+
+def _line(t: TicketRow) -> str:
+    due = int(t.first_response_due.timestamp())
+    who = f"<@{t.assignee}>" if t.assignee else "—"
+    return (
+        f"{PRIORITY_MARKS.get(t.priority, '')} *{t.ref}* {SUBTYPES[t.subtype].name_zh} · "
+        f"{STATUS_LABELS.get(t.status, t.status)} · {who} · "
+        f"<!date^{due}^{{date_short_pretty}} {{time}}|{t.first_response_due.isoformat()}>"
+    )
+
+
+class SlackCommands:
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def register(self) -> None:
+        self.ws.app.command("/livedesk")(self.on_command)
+        self.ws.app.event("app_home_opened")(self.on_home)
+
+    async def on_command(
+        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]
+    ) -> None:
+        await ack()
+        user = command.get("user_id", "")
+        if not await self.ws.is_agent(user):
+            await respond(agent_text("not_agent"), response_type="ephemeral")
+            return
+        words = (command.get("text") or "").split()
+        verb, rest = (words[0].lower(), words[1:]) if words else ("", [])
+        text = await self.answer(verb, rest, user)
+        await respond(text, response_type="ephemeral")
+
+    async def answer(self, verb: str, rest: list[str], user: str) -> str:
+        db = self.ws.core.db
+        if verb == "queue":
+            rows = await self.ws.run(open_tickets, db, limit=MAX_LINES)
+            return "\n".join(map(_line, rows)) or "队列为空 / The queue is empty."
+        if verb == "mine":
+            rows = await self.ws.run(open_tickets, db, assignee=user, limit=MAX_LINES)
+            return "\n".join(map(_line, rows)) or "你没有认领中的工单 / No claimed tickets."
+        if verb == "ticket" and rest:
+            return await self._ticket(rest[0].upper(), user)
+        if verb == "kb" and rest:
+            found = await self.ws.run(self.ws.core.kb.suggest, " ".join(rest), None, 5)
+            lines = [
+                f"• `{a.article_id}` {a.title_zh} / {a.title_en} ({a.score:.0f})" for a in found
+            ]
+            return "\n".join(lines) or "没有相关文章 / No matching article."
+        if verb == "stats":
+            return await self._stats()
+        return agent_text("usage")
+
+    async def _ticket(self, ref: str, user: str) -> str:
+        core = self.ws.core
+        try:
+            ticket = await self.ws.run(core.tickets.get, ref)
+        except Exception:
+            return agent_text("unknown_ticket", ref=ref)
+        finance = user in await self.ws.members(core.settings.slack.finance_agents)
+        diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance)
+        details = ", ".join(f"{k}: {v}" for k, v in diagnostics.items() if k != "extras")
+        return f"{_line(ticket)}\n> {ticket.summary[:500]}\n{details}"
+
+    async def _stats(self) -> str:
+        today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+        stats = await self.ws.run(day_stats, self.ws.core.db, today)
+        created = " ".join(f"{p}: {n}" for p, n in sorted(stats.created.items())) or "0"
+        sla = f"{stats.sla_compliance:.0%}" if stats.sla_compliance is not None else "—"
+        csat = f"{stats.csat:.1f}/5 ({stats.rated})" if stats.csat is not None else "—"
+        return (
+            f"今日新建 / Created today: {created}\n"
+            f"首次响应达标 / First response in time: {sla} of {stats.responded}\n"
+            f"满意度 / CSAT: {csat}\n"
+            f"自助解决 / Self-service resolutions: {stats.self_service}"
+        )
+
+    async def on_home(self, event: dict[str, Any]) -> None:
+        user = event.get("user", "")
+        if not await self.ws.is_agent(user):
+            return
+        core = self.ws.core
+        mine = await self.ws.run(open_tickets, core.db, assignee=user, limit=200)
+
+        def cards() -> list[Any]:
+            with core.db.session(read_only=True) as s:
+                return [
+                    card_data(
+                        s, t, core.kb, finance_view=False, timezone=core.settings.i18n.timezone
+                    )
+                    for t in mine
+                ]
+
+        view = home_view(await self.ws.run(cards), await self.ws.run(open_counts, core.db))
+        await self.ws.client.views_publish(user_id=user, view=view)

@@ -1,0 +1,167 @@
+"""Announcing tickets to agents: cards, card updates and the ticket's thread."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import select
+
+from bot.slack.cards import PLATFORM, card_data, posts_of
+from bot.slack.texts import agent_text
+from bot.slack.workspace import Workspace
+from bot.slack_blocks import shorten, ticket_card
+from core.config import SlackSettings
+from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
+from core.ports import AttachmentStore
+from core.storage.tables import AttachmentRow, TicketMessageRow, TicketPostRow, TicketRow
+
+log = logging.getLogger(__name__)
+
+THREAD_TEXT_LIMIT = 3000
+
+
+class SlackNotifier:
+    def __init__(self, workspace: Workspace, attachments: AttachmentStore) -> None:
+        self.ws = workspace
+        self.attachments = attachments
+
+    @property
+    def _slack(self) -> SlackSettings:
+        return self.ws.core.settings.slack
+
+    def channels_for(self, ticket: TicketRow) -> list[str]:
+        """Where the card goes: the routed channel, and for P0 also escalation."""
+        slack, routing = self._slack, self.ws.core.settings.routing
+        if ticket.category == "finance":
+            main = slack.finance_channel
+        else:
+            main = next(
+                (ch for cat, ch in routing.channels.items() if cat.value == ticket.category),
+                slack.triage_channel,
+            )
+        channels = [main]
+        if ticket.priority == "P0" and slack.escalation_channel not in channels:
+            channels.append(slack.escalation_channel)
+        return channels
+
+    async def handle(self, events: list[DomainEvent]) -> None:
+        for event in events:
+            try:
+                if isinstance(event, TicketCreated):
+                    await self.ticket_created(event.ref)
+                elif isinstance(event, UserAddedToTicket):
+                    await self.user_message(event.ref, event.message_id)
+                elif isinstance(event, TicketChanged):
+                    await self.ticket_changed(event)
+            except Exception:
+                log.exception(
+                    "slack notification failed", extra={"ticket": getattr(event, "ref", "")}
+                )
+
+    def _load(self, ref: str) -> TicketRow:
+        with self.ws.core.db.session(read_only=True) as s:
+            ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
+            return ticket
+
+    def _render(self, ref: str, kind: str) -> tuple[str, list[dict[str, Any]]]:
+        """Finance values are shown only on a finance ticket's own card, which lives
+        in the finance channel; copies elsewhere are masked.
+        """
+        core = self.ws.core
+        with core.db.session(read_only=True) as s:
+            ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
+            finance_view = kind == "card" and ticket.category == "finance"
+            data = card_data(
+                s, ticket, core.kb, finance_view=finance_view, timezone=core.settings.i18n.timezone
+            )
+        return ticket_card(data)
+
+    async def ticket_created(self, ref: str) -> None:
+        core = self.ws.core
+        with core.db.session(read_only=True) as s:
+            if posts_of(s, ref):
+                return  # already announced (a redelivered event)
+        ticket = self._load(ref)
+        for i, channel in enumerate(self.channels_for(ticket)):
+            kind = "card" if i == 0 else "copy"
+            text, blocks = self._render(ref, kind)
+            answer = await self.ws.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks
+            )
+            post = TicketPostRow(
+                ticket_ref=ref,
+                platform=PLATFORM,
+                kind=kind,
+                channel=str(answer["channel"]),
+                ts=str(answer["ts"]),
+                created_at=datetime.now(UTC),
+            )
+            await self.ws.run(self._save_post, post)
+
+    def _save_post(self, post: TicketPostRow) -> None:
+        with self.ws.core.db.session() as s:
+            s.add(post)
+
+    async def refresh(self, ref: str) -> None:
+        """Update every card of the ticket in place."""
+        with self.ws.core.db.session(read_only=True) as s:
+            posts = posts_of(s, ref)
+        for post in posts:
+            text, blocks = self._render(ref, post.kind)
+            await self.ws.client.chat_update(
+                channel=post.channel, ts=post.ts, text=text, blocks=blocks
+            )
+
+    async def thread(self, ref: str, text: str) -> None:
+        with self.ws.core.db.session(read_only=True) as s:
+            posts = posts_of(s, ref, ("card",))
+        for post in posts:
+            await self.ws.client.chat_postMessage(
+                channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
+            )
+
+    async def user_message(self, ref: str, message_id: int) -> None:
+        core = self.ws.core
+        with core.db.session(read_only=True) as s:
+            message = s.get(TicketMessageRow, message_id)
+            attachment = (
+                s.get(AttachmentRow, message.attachment_id)
+                if message and message.attachment_id
+                else None
+            )
+            posts = posts_of(s, ref, ("card",))
+        if message is None or not posts:
+            return
+        post = posts[0]
+        if attachment is not None:
+            data = await self.ws.run(self.attachments.open, attachment.stored_path)
+            comment = agent_text("user_file", name=message.author, file=attachment.file_name)
+            if message.text:
+                comment += "\n" + message.text
+            await self.ws.client.files_upload_v2(
+                channel=post.channel,
+                thread_ts=post.ts,
+                content=data,
+                filename=attachment.file_name,
+                initial_comment=shorten(comment, THREAD_TEXT_LIMIT),
+            )
+            return
+        text = agent_text("user_said", name=message.author, text=message.text)
+        await self.ws.client.chat_postMessage(
+            channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
+        )
+
+    async def ticket_changed(self, event: TicketChanged) -> None:
+        ticket = self._load(event.ref)
+        notes = {
+            "reopened": agent_text("reopened_by_user"),
+            "confirmed": agent_text("confirmed"),
+            "rated": agent_text("rated", rating="⭐" * (ticket.satisfaction or 0)),
+            "commented": agent_text("commented", comment=ticket.satisfaction_comment or ""),
+            "user_answered": agent_text("user_answered"),
+        }
+        if event.what in notes:
+            await self.thread(event.ref, notes[event.what])
+        await self.refresh(event.ref)

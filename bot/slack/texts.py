@@ -1,0 +1,32 @@
+"""Text agents read in Slack (bilingual: the support team works in both)."""
+
+AGENT_TEXTS: dict[str, str] = {
+    "user_said": "👤 {name}: {text}",
+    "user_file": "👤 {name} sent {file}",
+    "reopened_by_user": "🔁 用户表示问题未解决，工单已重新打开 / The user says it is not fixed: reopened.",
+    "confirmed": "✅ 用户确认已解决 / The user confirmed the fix.",
+    "rated": "⭐ 用户评分 / User rating: {rating}",
+    "commented": "💬 用户评价 / User comment: {comment}",
+    "user_answered": "📝 用户补充了信息 / The user sent the requested details.",
+    "claimed": "🙋 <@{user}> 认领了工单 / claimed the ticket.",
+    "already_claimed": "{ref} 已被 <@{user}> 认领 / is already claimed by <@{user}>.",
+    "not_agent": "抱歉，你不在 LiveDesk 客服名单中，无法操作工单 / Sorry, only configured LiveDesk agents can act on tickets.",
+    "not_finance": "财务工单只能由财务客服处理 / Only finance agents can act on finance tickets.",
+    "resolved": "🛠 <@{user}> 已解决（{outcome}，{cause}）：{root_cause}",
+    "reopened": "🔁 <@{user}> 重新打开了工单 / reopened the ticket.",
+    "escalated": "⏫ <@{user}> 升级到 {tier}：{reason} {mention}",
+    "priority": "🎚 <@{user}> 把优先级改为 {priority}：{reason}",
+    "info_requested": "❓ <@{user}> 请用户补充 / asked the user for: {fields}",
+    "article_sent": "📚 <@{user}> 发送了知识库文章 / sent article: {title}",
+    "reassigned": "👥 <@{user}> 转交给 / handed the ticket to {to}",
+    "unclaimed": "👥 <@{user}> 放弃了认领 / unclaimed the ticket.",
+    "note_saved": "🔒 内部备注已保存 / Internal note saved.",
+    "delivery_failed": "⚠️ 消息没能发送给用户 / The reply could not be delivered to the user: {error}",
+    "error": "⚠️ 操作失败 / That did not work: {error}",
+    "unknown_ticket": "没有这个工单 / No such ticket: {ref}",
+    "usage": "用法 / Usage: `/livedesk queue` · `/livedesk ticket LD-1042` · `/livedesk mine` · `/livedesk kb <query>` · `/livedesk stats`",
+}
+
+
+def agent_text(key: str, **values: object) -> str:
+    return AGENT_TEXTS[key].format(**values)

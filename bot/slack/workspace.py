@@ -1,0 +1,125 @@
+"""The Slack side's shared state: the Web API client, the bolt app, who may act."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.telegram_adapter import _is_loopback
+from core.config import Settings
+from core.conversation import ConversationEngine
+from core.ports import KnowledgeBase
+from core.relay import Outbound, TicketRelay
+from core.storage.db import Database
+from core.storage.tables import TicketRow
+from core.tickets import TicketService
+
+log = logging.getLogger(__name__)
+
+Deliver = Callable[[Outbound], Awaitable[None]]
+GROUP_CACHE_SECONDS = 300.0
+
+
+@dataclass
+class Core:
+    """What the Slack handlers act on."""
+
+    settings: Settings
+    db: Database
+    tickets: TicketService
+    relay: TicketRelay
+    engine: ConversationEngine
+    kb: KnowledgeBase
+    deliver: Deliver
+
+
+class Workspace:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        settings = core.settings
+        token = settings.secrets.slack_bot_token
+        assert token is not None, "slack needs LIVEDESK_SLACK_BOT_TOKEN"
+        self.client = AsyncWebClient(
+            token=token.get_secret_value(),
+            base_url=settings.slack.api_url,
+            retry_handlers=[
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        if _is_loopback(settings.slack.api_url):
+            # slack_sdk reads HTTP(S)_PROXY itself and ignores NO_PROXY.
+            self.client.proxy = None
+        secret = settings.secrets.slack_signing_secret
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=secret.get_secret_value() if secret else None,
+            request_verification_enabled=settings.slack.mode == "http",
+            process_before_response=False,
+        )
+        self.bot_user_id = ""
+        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._names: dict[str, str] = {}
+
+    async def start(self) -> None:
+        auth = await self.client.auth_test()
+        self.bot_user_id = str(auth.get("user_id", ""))
+
+    # -- who may act ------------------------------------------------------------------------
+
+    async def members(self, entries: list[str]) -> frozenset[str]:
+        """User ids, with user groups (S...) expanded through usergroups.users.list."""
+        users: set[str] = set()
+        for entry in entries:
+            if not entry.startswith("S"):
+                users.add(entry)
+                continue
+            cached = self._groups.get(entry)
+            if cached is None or time.monotonic() - cached[0] > GROUP_CACHE_SECONDS:
+                answer = await self.client.usergroups_users_list(usergroup=entry)
+                cached = (time.monotonic(), frozenset(answer.get("users", [])))
+                self._groups[entry] = cached
+            users |= cached[1]
+        return frozenset(users)
+
+    async def may_act(self, user_id: str, ticket: TicketRow) -> bool:
+        slack = self.core.settings.slack
+        finance = await self.members(slack.finance_agents)
+        if ticket.category == "finance":
+            return user_id in finance
+        return user_id in finance or user_id in await self.members(slack.agents)
+
+    async def is_agent(self, user_id: str) -> bool:
+        slack = self.core.settings.slack
+        return user_id in await self.members([*slack.agents, *slack.finance_agents])
+
+    async def display_name(self, user_id: str) -> str:
+        if user_id not in self._names:
+            try:
+                info = await self.client.users_info(user=user_id)
+                user: dict[str, Any] = info.get("user") or {}
+                profile: dict[str, Any] = user.get("profile") or {}
+                self._names[user_id] = (
+                    profile.get("display_name") or profile.get("real_name") or user_id
+                )
+            except Exception:
+                log.warning("users.info failed; using the user id as the agent name")
+                return user_id
+        return self._names[user_id]
+
+    async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Blocking core work off the event loop."""
+        return await asyncio.to_thread(func, *args, **kwargs)
