@@ -25,14 +25,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import build_intake  # noqa: E402
-from core.config import settings_from_mapping  # noqa: E402
-from core.storage.db import Database  # noqa: E402
+from bot.sandbox.fake_telegram import FakeTelegram
+from bot.telegram_adapter import TelegramAdapter
+from bot.wiring import build_intake
+from core.config import settings_from_mapping
+from core.storage.db import Database
 
 REPORT = "直播间 8848 一直卡成PPT，iPhone 13，用的WiFi"
 # Turns of one report: a text, then the buttons a user presses.
@@ -43,7 +43,9 @@ def _ends_turn(message: dict[str, Any]) -> bool:
     return bool(message.get("reply_markup")) or "工单号" in message.get("text", "")
 
 
-async def _turn(fake: FakeTelegram, chat: int, act: Callable[[], Any], seen: int) -> tuple[float, int]:
+async def _turn(
+    fake: FakeTelegram, chat: int, act: Callable[[], Any], seen: int
+) -> tuple[float, int]:
     """Latency to the first reply; returns once the turn's last reply (a prompt) arrived."""
     start = time.perf_counter()
     act()
@@ -80,12 +82,11 @@ async def livedesk_user(fake: FakeTelegram, chat: int) -> list[float]:
 
 
 async def echo_user(fake: FakeTelegram, chat: int) -> list[float]:
-    latencies, seen = [], 0
+    latencies = []
     for i in range(1 + len(BUTTONS)):
         start = time.perf_counter()
         fake.user_sends(chat, f"{REPORT} #{i}")
-        await fake.wait_for_sent(chat, count=seen + 1, timeout=60)
-        seen += 1
+        await fake.wait_for_sent(chat, count=i + 1, timeout=60)
         latencies.append(time.perf_counter() - start)
     return latencies
 

@@ -9,7 +9,9 @@ from core.taxonomy import Scope
 from core.tickets import TicketDraft
 
 
-def draft(subtype: str = "av.stutter", scope: Scope = Scope.SINGLE, **overrides: object) -> TicketDraft:
+def draft(
+    subtype: str = "av.stutter", scope: Scope = Scope.SINGLE, **overrides: object
+) -> TicketDraft:
     values: dict[str, object] = {
         "channel": "telegram",
         "external_user_id": "42",

@@ -54,6 +54,8 @@ from core.taxonomy import Priority
 
 log = logging.getLogger(__name__)
 
+SHORTCUT_ADD_NOTE = "ticket.add_note"
+
 # Details an agent can ask for, whatever the subtype.
 REQUESTABLE = (
     "occurred_at",
@@ -127,6 +129,7 @@ class CardActions:
         app.view(CALLBACK_REASSIGN)(self.on_reassign)
         app.view(CALLBACK_SEND_ARTICLE)(self.on_send_article)
         app.view(CALLBACK_REASON)(self.on_reason)
+        app.shortcut(SHORTCUT_ADD_NOTE)(self.on_add_note)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -427,6 +430,20 @@ class CardActions:
         name = await self.ws.display_name(user)
         await self._deliver(ref, lambda: self.relay.article(ref, name, article, _now()))
         await self._after_change(ref, agent_text("article_sent", user=user, title=article.title_zh))
+
+    async def on_add_note(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The "Add note" message shortcut, on a card or any message of its thread."""
+        await ack()
+        message = body.get("message", {})
+        channel = body.get("channel", {}).get("id", "")
+        with self.db.session(read_only=True) as s:
+            ref = ticket_for_thread(s, channel, message.get("thread_ts") or message.get("ts", ""))
+        ticket = self._load(ref) if ref else None
+        if not await self._allowed(body, ticket):
+            return
+        assert ref is not None
+        view = reason_modal(ref, "note", "Add note / 添加备注")
+        await self.ws.client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def on_reason(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = _values(view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncRespond
+from slack_bolt.async_app import AsyncAck
 
 from bot.slack.cards import card_data
 from bot.slack.texts import agent_text
@@ -38,18 +38,15 @@ class SlackCommands:
         self.ws.app.command("/livedesk")(self.on_command)
         self.ws.app.event("app_home_opened")(self.on_home)
 
-    async def on_command(
-        self, ack: AsyncAck, respond: AsyncRespond, command: dict[str, Any]
-    ) -> None:
+    async def on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         await ack()
-        user = command.get("user_id", "")
+        user, url = command.get("user_id", ""), command.get("response_url", "")
         if not await self.ws.is_agent(user):
-            await respond(agent_text("not_agent"), response_type="ephemeral")
+            await self.ws.respond(url, agent_text("not_agent"))
             return
         words = (command.get("text") or "").split()
         verb, rest = (words[0].lower(), words[1:]) if words else ("", [])
-        text = await self.answer(verb, rest, user)
-        await respond(text, response_type="ephemeral")
+        await self.ws.respond(url, await self.answer(verb, rest, user))
 
     async def answer(self, verb: str, rest: list[str], user: str) -> str:
         db = self.ws.core.db

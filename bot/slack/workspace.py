@@ -9,7 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -64,19 +66,40 @@ class Workspace:
             # slack_sdk reads HTTP(S)_PROXY itself and ignores NO_PROXY.
             self.client.proxy = None
         secret = settings.secrets.slack_signing_secret
+        # Our own authorize: bolt's default calls auth.test through a per-request
+        # client that takes its proxy from the environment, even for a local URL.
         self.app = AsyncApp(
             client=self.client,
+            authorize=self._authorizer(),
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=settings.slack.mode == "http",
             process_before_response=False,
         )
         self.bot_user_id = ""
+        self._auth: AuthorizeResult | None = None
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._names: dict[str, str] = {}
 
     async def start(self) -> None:
         auth = await self.client.auth_test()
         self.bot_user_id = str(auth.get("user_id", ""))
+        self._auth = AuthorizeResult(
+            enterprise_id=auth.get("enterprise_id"),
+            team_id=auth.get("team_id"),
+            bot_user_id=self.bot_user_id,
+            bot_id=auth.get("bot_id"),
+            bot_token=self.client.token,
+        )
+
+    def _authorizer(self) -> Callable[..., Awaitable[AuthorizeResult]]:
+        # A plain function: bolt injects arguments by parameter name.
+        async def authorize(team_id: str | None = None) -> AuthorizeResult:
+            if self._auth is None:
+                await self.start()
+            assert self._auth is not None
+            return self._auth
+
+        return authorize
 
     # -- who may act ------------------------------------------------------------------------
 
@@ -119,6 +142,20 @@ class Workspace:
                 log.warning("users.info failed; using the user id as the agent name")
                 return user_id
         return self._names[user_id]
+
+    async def respond(self, response_url: str, text: str) -> None:
+        """Answer through a response URL, ephemerally.
+
+        Not bolt's respond(): its webhook client takes the proxy from the
+        environment even for a local URL.
+        """
+        payload = {"response_type": "ephemeral", "text": text}
+        async with (
+            aiohttp.ClientSession(trust_env=not _is_loopback(response_url)) as http,
+            http.post(response_url, json=payload) as answer,
+        ):
+            if answer.status >= 300:
+                log.warning("response_url answered %s", answer.status)
 
     async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Blocking core work off the event loop."""

@@ -171,7 +171,7 @@ def test_any_valid_unicode_round_trips(tickets, clock):
 
 
 def test_a_nul_in_diagnostics_is_refused(tickets, clock):
-    with pytest.raises(InvalidInputError, match="diagnostics.room_id"):
+    with pytest.raises(InvalidInputError, match=r"diagnostics\.room_id"):
         tickets.create(draft(diagnostics=Diagnostics(room_id="12\x0034")), clock.now())
 
 

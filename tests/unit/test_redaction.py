@@ -31,7 +31,9 @@ def output():
     saved = (list(root.handlers), root.level)
     json_stream = io.StringIO()
     handler = configure_logging(settings, stream=stream, level=logging.DEBUG)
-    json_handler = configure_logging(settings, stream=json_stream, level=logging.DEBUG, json_lines=True)
+    json_handler = configure_logging(
+        settings, stream=json_stream, level=logging.DEBUG, json_lines=True
+    )
     root.addHandler(handler)  # both formats at once
     yield lambda: stream.getvalue() + json_stream.getvalue()
     root.handlers[:] = saved[0]
@@ -53,7 +55,16 @@ def test_no_secret_or_finance_value_reaches_the_log(output):
     except RuntimeError:
         log.exception("handler failed")
     text = output()
-    for canary in (TG_TOKEN, SLACK_BOT, SIGNING, APP_TOKEN, "ORD-CANARY-991", "ORD-CANARY-992", "648.00", "alipay"):
+    for canary in (
+        TG_TOKEN,
+        SLACK_BOT,
+        SIGNING,
+        APP_TOKEN,
+        "ORD-CANARY-991",
+        "ORD-CANARY-992",
+        "648.00",
+        "alipay",
+    ):
         assert canary not in text, canary
     assert "[redacted]" in text
     assert "handler failed" in text

@@ -31,5 +31,5 @@ def test_p0_is_never_raised_further():
 
 
 def test_an_unknown_subtype_is_a_clear_error():
-    with pytest.raises(UnknownSubtypeError, match="av.nope"):
+    with pytest.raises(UnknownSubtypeError, match=r"av\.nope"):
         priority_for("av.nope", Scope.SINGLE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from bot.sandbox.fake_slack_config import FakeChannel, FakeSlackConfig, FakeUser
 from bot.sandbox.fake_telegram import FakeTelegram
 from core.config import Settings, settings_from_mapping
 from core.storage.db import Database
-from core.storage.tables import TicketRow
+from core.storage.tables import TicketPostRow, TicketRow
 from tests.wire.telegram_intake_fixtures import User, free_port
 
 AGENTS = ("U0AGENT1", "U0AGENT2")
@@ -44,14 +45,21 @@ def slack_config() -> FakeSlackConfig:
     )
 
 
-def desk_settings(tg: FakeTelegram, slack: FakeSlack, tmp: Path, port: int) -> Settings:
+def desk_settings(
+    tg: FakeTelegram, slack: FakeSlack, tmp: Path, port: int, mode: str = "http"
+) -> Settings:
     return settings_from_mapping(
         {
             "storage": {"data_dir": str(tmp / "data")},
-            "telegram": {"enabled": True, "base_url": tg.base_url, "base_file_url": tg.base_file_url},
+            "telegram": {
+                "enabled": True,
+                "base_url": tg.base_url,
+                "base_file_url": tg.base_file_url,
+            },
             "slack": {
                 "enabled": True,
                 "api_url": slack.api_url,
+                "mode": mode,
                 "agents": ["S0ONCALL", LEAD],
                 "finance_agents": [FINANCE_AGENT],
             },
@@ -62,6 +70,7 @@ def desk_settings(tg: FakeTelegram, slack: FakeSlack, tmp: Path, port: int) -> S
             "LIVEDESK_TELEGRAM_TOKEN": tg.token,
             "LIVEDESK_SLACK_BOT_TOKEN": slack.config.bot_token,
             "LIVEDESK_SLACK_SIGNING_SECRET": slack.config.signing_secret,
+            "LIVEDESK_SLACK_APP_TOKEN": slack.config.app_token,
         },
     )
 
@@ -77,10 +86,20 @@ class Desk:
         with self.runtime.intake.services.db.session() as s:
             return list(s.exec(select(TicketRow)).all())
 
+    def has_card(self, ref: str) -> bool:
+        """The card is posted and its place recorded: agents can act on it."""
+        with self.runtime.intake.services.db.session() as s:
+            return (
+                s.exec(select(TicketPostRow).where(TicketPostRow.ticket_ref == ref)).first()
+                is not None
+            )
+
     def card(self, channel: str = "support-triage") -> Any:
         return self.slack.messages(channel)[0]
 
-    async def act(self, user: str, action_id: str, channel: str = "support-triage", **kw: Any) -> Any:
+    async def act(
+        self, user: str, action_id: str, channel: str = "support-triage", **kw: Any
+    ) -> Any:
         card = self.card(channel)
         return await self.slack.send_block_action(
             user, action_id, message_ts=card.ts, channel=channel, **kw
@@ -119,23 +138,37 @@ class Desk:
 
 @pytest.fixture
 async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Desk]:
+    async with running_desk(tmp_path, monkeypatch) as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def running_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str = "http", proxy: str | None = None
+) -> AsyncIterator[Desk]:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
+    if proxy:  # a proxy that answers nothing: local calls must not go through it
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            monkeypatch.setenv(name, proxy)
     async with FakeTelegram() as tg, FakeSlack(slack_config()) as slack:
         port = free_port()
-        settings = desk_settings(tg, slack, tmp_path, port)
+        settings = desk_settings(tg, slack, tmp_path, port, mode)
         Database(settings.database_url()).upgrade()
         runtime = Runtime(settings)
         await runtime.start(poll_timeout=1)
         server = uvicorn.Server(
-            uvicorn.Config(runtime.http_app(), host="127.0.0.1", port=port, log_config=None, lifespan="off")
+            uvicorn.Config(
+                runtime.http_app(), host="127.0.0.1", port=port, log_config=None, lifespan="off"
+            )
         )
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         task = asyncio.create_task(server.serve())
         while not server.started:
             await asyncio.sleep(0.01)
-        slack.app_url = f"http://127.0.0.1:{port}/slack/events"
+        if mode == "http":
+            slack.app_url = f"http://127.0.0.1:{port}/slack/events"
         try:
             yield Desk(tg, slack, runtime, settings)
         finally:
@@ -152,8 +185,12 @@ async def report(desk: Desk, chat: int, text: str, language: str = "zh-hans") ->
     skips = ("跳过", "没有了") if language.startswith("zh") else ("Skip", "No more")
     await user.skip_to("提交" if language.startswith("zh") else "Submit", skips)
     done = await user.presses("提交" if language.startswith("zh") else "Submit", expect="LD-")
-    ref = next(word for word in done.replace("。", " ").replace(".", " ").split() if word.startswith("LD-"))
-    return user, ref.rstrip("，,")
+    ref = next(
+        word for word in done.replace("。", " ").replace(".", " ").split() if word.startswith("LD-")
+    )
+    ref = ref.rstrip("，,")
+    await wait_until(lambda: desk.has_card(ref))
+    return user, ref
 
 
 async def wait_until(check: Any, timeout: float = 5.0) -> None:

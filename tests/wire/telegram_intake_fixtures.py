@@ -24,7 +24,9 @@ from core.storage.tables import TicketRow
 WEBHOOK_SECRET = "wire-test-webhook-secret"
 
 
-def intake_settings(fake: FakeTelegram, tmp_path: Path, mode: str = "polling", port: int = 0) -> Settings:
+def intake_settings(
+    fake: FakeTelegram, tmp_path: Path, mode: str = "polling", port: int = 0
+) -> Settings:
     return settings_from_mapping(
         {
             "storage": {"data_dir": str(tmp_path / "data")},
@@ -67,7 +69,11 @@ class Service:
         if self.settings.telegram.mode == "webhook":
             app = build_http_app(self.intake.services.db, self.adapter, WEBHOOK_SECRET)
             config = uvicorn.Config(
-                app, host="127.0.0.1", port=self.settings.server.port, log_config=None, lifespan="off"
+                app,
+                host="127.0.0.1",
+                port=self.settings.server.port,
+                log_config=None,
+                lifespan="off",
             )
             self.server = uvicorn.Server(config)
             self.server.install_signal_handlers = lambda: None  # type: ignore[method-assign]

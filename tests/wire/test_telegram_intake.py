@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import pytest
 from sqlmodel import select
 
 from bot.telegram_adapter import split_text
 from core.storage.tables import AttachmentRow, TicketMessageRow
-from tests.wire.fake_telegram_fixtures import fake_telegram  # noqa: F401
-from tests.wire.telegram_intake_fixtures import (  # noqa: F401
-    WEBHOOK_SECRET,
-    Service,
-    User,
-    service,
-    webhook_service,
-)
+from tests.wire.telegram_intake_fixtures import WEBHOOK_SECRET, Service, User
 
 pytestmark = pytest.mark.wire
 
@@ -44,7 +39,8 @@ async def test_a_chinese_report_becomes_a_ticket(service: Service):
 async def test_an_english_report_becomes_a_ticket(service: Service):
     user = User(service.fake, 1002, language="en-US")
     await user.says(
-        "My top-up of 30 USD via Google Play never arrived, order GPA.3321-5521", expect="Still broken"
+        "My top-up of 30 USD via Google Play never arrived, order GPA.3321-5521",
+        expect="Still broken",
     )
     await user.presses("Still broken", expect="Skip")
     await user.skip_to("Submit", ("Skip", "No more"))
@@ -78,9 +74,8 @@ async def test_a_photo_is_stored_and_linked_to_the_ticket(service: Service):
     await user.presses("提交", expect="工单号")
     with service.db.session() as s:
         (row,) = s.exec(select(AttachmentRow)).all()
-    stored = service.settings.storage.data_dir + "/attachments/" + row.stored_path
-    with open(stored, "rb") as f:
-        assert f.read() == b"\x89PNG fake screenshot"
+    stored = Path(service.settings.storage.data_dir) / "attachments" / row.stored_path
+    assert stored.read_bytes() == b"\x89PNG fake screenshot"
 
 
 async def test_a_restart_in_the_middle_of_a_report_loses_nothing(service: Service):
@@ -102,7 +97,9 @@ async def test_a_duplicated_update_is_handled_once(service: Service):
     await service.fake.wait_until_delivered()
     await user.command("/mytickets", expect="还没有工单")
     texts = [m["text"] for m in service.fake.sent(1007)]
-    assert sum("还是不行" in str(m.get("reply_markup")) for m in service.fake.sent(1007)) == 1, texts
+    assert sum("还是不行" in str(m.get("reply_markup")) for m in service.fake.sent(1007)) == 1, (
+        texts
+    )
 
 
 async def test_rate_limits_and_server_errors_are_retried(service: Service):
@@ -134,7 +131,9 @@ async def test_after_the_ticket_the_user_can_add_information(service: Service):
     assert messages[1].attachment_id is not None
 
 
-async def test_webhook_updates_carry_the_secret_and_forged_ones_are_refused(webhook_service: Service):
+async def test_webhook_updates_carry_the_secret_and_forged_ones_are_refused(
+    webhook_service: Service,
+):
     user = User(webhook_service.fake, 1011)
     await user.command("/start", expect="你好")
     url = webhook_service.settings.telegram.webhook_url

@@ -25,7 +25,14 @@ def resolve(db, settings, clock, outcome=Outcome.ROOT_FIX):
     (ticket,) = tickets.search()
     if ticket.assignee is None:
         tickets.claim(ticket.ref, "U1", clock.now())
-    tickets.resolve(ticket.ref, "U1", clock.now(), outcome=outcome, root_cause="CDN", cause_class="server_or_cdn")
+    tickets.resolve(
+        ticket.ref,
+        "U1",
+        clock.now(),
+        outcome=outcome,
+        root_cause="CDN",
+        cause_class="server_or_cdn",
+    )
     out = TicketRelay(db).resolution(ticket.ref, "Mei", "已切换 CDN 节点，请再试试", clock.now())
     return tickets, ticket.ref, out
 
@@ -37,7 +44,9 @@ def deliver(chat, out):
     chat.last = HandleResult(list(out.replies))
 
 
-def test_the_whole_follow_up_reopen_then_fixed_then_rated_and_closed(chat, sqlite_db, settings, clock):
+def test_the_whole_follow_up_reopen_then_fixed_then_rated_and_closed(
+    chat, sqlite_db, settings, clock
+):
     make_ticket(chat)
     tickets, ref, out = resolve(sqlite_db, settings, clock)
     assert out.replies[0].text.startswith("客服 Mei：")
@@ -86,7 +95,7 @@ def test_follow_up_buttons_only_work_for_the_reporter(chat, sqlite_db, settings,
     from tests.unit.conversation.conftest import Chat
 
     make_ticket(chat)
-    _, ref, out = resolve(sqlite_db, settings, clock)
+    _, _ref, out = resolve(sqlite_db, settings, clock)
     intruder = Chat(engine, clock, user="u2")
     deliver(intruder, out)
     result = intruder.press("还没解决")
@@ -95,7 +104,7 @@ def test_follow_up_buttons_only_work_for_the_reporter(chat, sqlite_db, settings,
 
 def test_a_rating_is_taken_once(chat, sqlite_db, settings, clock):
     make_ticket(chat)
-    _, ref, out = resolve(sqlite_db, settings, clock)
+    _, _ref, out = resolve(sqlite_db, settings, clock)
     deliver(chat, out)
     chat.press("解决了")
     rating = chat.last
@@ -104,7 +113,9 @@ def test_a_rating_is_taken_once(chat, sqlite_db, settings, clock):
     assert "过期" in chat.texts(chat.press("⭐⭐⭐⭐⭐"))
 
 
-def test_answers_to_requested_details_move_the_ticket_back_to_the_agent(chat, sqlite_db, settings, clock):
+def test_answers_to_requested_details_move_the_ticket_back_to_the_agent(
+    chat, sqlite_db, settings, clock
+):
     make_ticket(chat)
     tickets = TicketService(sqlite_db, settings)
     (ticket,) = tickets.search()
