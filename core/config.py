@@ -10,7 +10,8 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +24,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from core.errors import ConfigError
@@ -92,8 +94,50 @@ def _default_first_response() -> dict[Priority, timedelta]:
     }
 
 
+class CalendarSettings(_Section):
+    """Business hours for P2/P3 clocks; P0 and P1 always run around the clock."""
+
+    timezone: str = ""  # empty: [i18n] timezone
+    days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # 0 = Monday
+    start: dt_time = dt_time(9, 0)
+    end: dt_time = dt_time(18, 0)
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("days")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        if not value or any(d not in range(7) for d in value):
+            raise ValueError("days are weekday numbers 0 (Monday) to 6 (Sunday), at least one")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if value:
+            I18nSettings._known_zone(value)
+        return value
+
+    @model_validator(mode="after")
+    def _opening_before_closing(self) -> CalendarSettings:
+        if self.end <= self.start:
+            raise ValueError("end must be later than start")
+        return self
+
+
 class SlaSettings(_Section):
     first_response: dict[Priority, Duration] = Field(default_factory=_default_first_response)
+    # Empty: no resolution targets.
+    resolution: dict[Priority, Duration] = Field(default_factory=dict)
+    warn_at: list[float] = Field(default_factory=lambda: [0.5, 0.8])
+    pause_while_waiting_user: bool = True
+    calendar: CalendarSettings | None = None
+
+    @field_validator("warn_at")
+    @classmethod
+    def _fractions(cls, value: list[float]) -> list[float]:
+        if any(not 0 < f < 1 for f in value):
+            raise ValueError("warning fractions must be between 0 and 1, e.g. [0.5, 0.8]")
+        return sorted(set(value))
 
     @field_validator("first_response", mode="before")
     @classmethod
@@ -109,6 +153,21 @@ class SlaSettings(_Section):
         if any(d <= timedelta(0) for d in value.values()):
             raise ValueError("durations must be positive")
         return value
+
+
+class ChainLevelSettings(_Section):
+    targets: list[str]  # Slack user ids (U...) or user group ids (S...)
+    timeout: Duration = timedelta(minutes=5)
+
+
+class EscalationSettings(_Section):
+    # Mentioned with every P0 page in the escalation channel.
+    on_call: list[str] = Field(default_factory=list)
+    # Levels paged by direct message, one after another until someone acknowledges.
+    chain: list[ChainLevelSettings] = Field(default_factory=list)
+    repeats: int = Field(default=1, ge=0, le=10)
+    # How often the scheduler looks for due clocks when nothing wakes it earlier.
+    poll_interval: Duration = timedelta(seconds=30)
 
 
 class KbSettings(_Section):
@@ -192,6 +251,7 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     routing: RoutingSettings = RoutingSettings()
     followup: FollowupSettings = FollowupSettings()
+    escalation: EscalationSettings = EscalationSettings()
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 
     def database_url(self) -> str:

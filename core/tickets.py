@@ -24,6 +24,8 @@ from core.errors import (
     NotFoundError,
     ReasonRequiredError,
 )
+from core.routing import next_tier
+from core.sla.planner import SlaPlanner
 from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
@@ -64,16 +66,6 @@ class TicketDraft:
     priority: Priority | None = None  # None: computed by the taxonomy rule
 
 
-TIER_ORDER = ("l1", "l2", "lead")
-
-
-def next_tier(tier: str) -> str:
-    """One tier up; the top tier stays where it is."""
-    if tier not in TIER_ORDER:
-        return TIER_ORDER[-1]
-    return TIER_ORDER[min(TIER_ORDER.index(tier) + 1, len(TIER_ORDER) - 1)]
-
-
 def ref_for(ticket_id: int) -> str:
     return f"{REF_PREFIX}{REF_OFFSET + ticket_id}"
 
@@ -83,9 +75,10 @@ def is_finance(ticket: TicketRow) -> bool:
 
 
 class TicketService:
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, planner: SlaPlanner | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.planner = planner or SlaPlanner(settings)
 
     # -- creation -------------------------------------------------------------
 
@@ -130,11 +123,14 @@ class TicketService:
                 created_at=now,
                 updated_at=now,
                 first_response_due=now + self.settings.sla.first_response[priority],
+                clock_started_at=now,
             )
             s.add(row)
             s.flush()
             assert row.id is not None
             row.ref = ref_for(row.id)
+            self._sync_due(row)
+            self.planner.plan(s, row, now)
             payload = {
                 "category": row.category,
                 "subtype": row.subtype,
@@ -157,6 +153,12 @@ class TicketService:
                 s, at=now, actor=actor, action="ticket.created", ticket_ref=row.ref, payload=payload
             )
             return row
+
+    def _sync_due(self, row: TicketRow) -> None:
+        """Keep the shown first-response due time equal to the clock's."""
+        from_clock = self.planner.first_response_due(row)
+        if from_clock is not None:
+            row.first_response_due = from_clock
 
     @contextmanager
     def _tx(self, session: Session | None) -> Iterator[Session]:
@@ -226,6 +228,8 @@ class TicketService:
                 raise AlreadyClaimedError(current.ref or ref, current.assignee)
             before_status = current.status
             check_transition(Status(before_status), Status.DIAGNOSING)
+            # Claiming a P0 acknowledges its page: the paging chain stops.
+            acked = current.page_acked_at or now
             result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(TicketRow)
                 .where(col(TicketRow.id) == current.id, col(TicketRow.assignee).is_(None))
@@ -233,6 +237,7 @@ class TicketService:
                     assignee=agent,
                     status=Status.DIAGNOSING.value,
                     updated_at=now,
+                    page_acked_at=acked,
                     version=TicketRow.version + 1,
                 )
             )
@@ -255,7 +260,9 @@ class TicketService:
                 payload=payload,
             )
             s.expire(current)
-            return self._load(s, ref, lock=False)
+            claimed = self._load(s, ref, lock=False)
+            self.planner.plan(s, claimed, now)
+            return claimed
 
     def _change(
         self,
@@ -287,6 +294,8 @@ class TicketService:
                 payload["reason"] = reason
             row.updated_at = now
             row.version += 1
+            self._sync_due(row)
+            self.planner.plan(s, row, now)
             s.add(row)
             append_event(s, at=now, actor=actor, action=action, ticket_ref=row.ref, payload=payload)
             return row
@@ -332,7 +341,6 @@ class TicketService:
             before = row.priority
             row.priority = priority.value
             row.tier = self.settings.routing.tiers.get(priority, row.tier)
-            row.first_response_due = row.created_at + self.settings.sla.first_response[priority]
             return {
                 "priority": {"before": before, "after": priority.value},
                 "first_response_due": row.first_response_due.isoformat(),
@@ -348,6 +356,9 @@ class TicketService:
         def mutate(row: TicketRow) -> dict[str, Any]:
             payload = self._move(row, Status.WAITING_USER)
             payload["requested"] = list(fields)
+            already_paused = any(end is None for _, end in row.sla_pauses)
+            if self.settings.sla.pause_while_waiting_user and not already_paused:
+                row.sla_pauses = [*row.sla_pauses, [now.isoformat(), None]]
             return payload
 
         return self._change(ref, actor, now, "ticket.info_requested", reason, mutate)
@@ -355,6 +366,7 @@ class TicketService:
     def user_answered(self, ref: str, now: datetime, session: Session | None = None) -> TicketRow:
         def mutate(row: TicketRow) -> dict[str, Any]:
             target = Status.DIAGNOSING if row.assignee else Status.NEW
+            row.sla_pauses = [[start, end or now.isoformat()] for start, end in row.sla_pauses]
             return self._move(row, target)
 
         return self._change(
@@ -367,7 +379,27 @@ class TicketService:
             session=session,
         )
 
-    def escalate(self, ref: str, actor: str, reason: str | None, now: datetime) -> TicketRow:
+    def acknowledge_page(self, ref: str, actor: str, now: datetime) -> TicketRow:
+        """Someone took the P0: the paging chain stops."""
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            if row.page_acked_at is not None:
+                return {"already_acknowledged": True}
+            row.page_acked_at = now
+            return {"page_acked_at": now.isoformat()}
+
+        return self._change(
+            ref, actor, now, "page.acknowledged", f"acknowledged by {actor}", mutate
+        )
+
+    def escalate(
+        self,
+        ref: str,
+        actor: str,
+        reason: str | None,
+        now: datetime,
+        session: Session | None = None,
+    ) -> TicketRow:
         """Move the ticket up one tier (l1 -> l2 -> lead); a reason is always needed."""
 
         def mutate(row: TicketRow) -> dict[str, Any]:
@@ -375,7 +407,9 @@ class TicketService:
             row.tier = next_tier(before)
             return {"tier": {"before": before, "after": row.tier}}
 
-        return self._change(ref, actor, now, "ticket.escalated", reason, mutate, reason_always=True)
+        return self._change(
+            ref, actor, now, "ticket.escalated", reason, mutate, reason_always=True, session=session
+        )
 
     def resolve(
         self,
@@ -435,10 +469,11 @@ class TicketService:
 
         def mutate(row: TicketRow) -> dict[str, Any]:
             payload = self._move(row, Status.DIAGNOSING)
-            priority = Priority(row.priority)
-            row.first_response_due = now + self.settings.sla.first_response[priority]
+            row.clock_started_at = now
+            row.sla_pauses = []
             row.first_response_at = None
             row.resolved_at = None
+            row.page_acked_at = None
             payload["first_response_due"] = row.first_response_due.isoformat()
             return payload
 

@@ -52,6 +52,14 @@ class TicketRow(SQLModel, table=True):
     satisfaction: int | None = None
     satisfaction_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     resolved_at: datetime | None = _utc(nullable=True)
+    # The response clock: started at creation or at the latest reopen; paused
+    # spans ([start, end-or-null] ISO pairs) while waiting for the user.
+    clock_started_at: datetime | None = _utc(nullable=True)
+    sla_pauses: list[list[str | None]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # When someone acknowledged the P0 page (Claim or Acknowledge): paging stops.
+    page_acked_at: datetime | None = _utc(nullable=True)
     version: int = 0
 
 
@@ -187,3 +195,28 @@ class TicketPostRow(SQLModel, table=True):
     channel: str = Field(max_length=64)
     ts: str = Field(max_length=32)
     created_at: datetime = _utc()
+
+
+class SlaTimerRow(SQLModel, table=True):
+    """Something that must happen at a time: a warning, a breach, a page.
+
+    The database is the truth: a timer fires once (fired_at), whichever
+    instance gets its row lock first, and is delivered after (delivered_at).
+    """
+
+    __tablename__ = "sla_timer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    ticket_ref: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=24)  # "warning", "breach", "page"
+    clock: str = Field(default="first_response", max_length=24)
+    fraction: float | None = None
+    level: int | None = None
+    round: int | None = None
+    targets: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    due_at: datetime = _utc(index=True)
+    fired_at: datetime | None = _utc(nullable=True)
+    fired_by: str | None = Field(default=None, max_length=64)
+    delivered_at: datetime | None = _utc(nullable=True)
+    cancelled_at: datetime | None = _utc(nullable=True)

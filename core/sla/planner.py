@@ -1,0 +1,217 @@
+"""Keeping each ticket's timers in line with its state.
+
+Called inside the transaction of every ticket change: the rules compute the
+moments that matter (warnings, breach, pages) and the timer rows are made to
+match. A timer's key names what it is and when it is due, so recomputing is
+idempotent: an unchanged moment keeps its row (fired or not), a moved one gets
+a new row and the stale one is cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from core.sla.calendar import BusinessCalendar
+from core.sla.chain import ChainLevel, EscalationChain, page_schedule
+from core.sla.rules import (
+    Clock,
+    Pause,
+    SlaPolicy,
+    due_at,
+    first_response_clock,
+    resolution_clock,
+    warnings,
+)
+from core.statuses import OPEN_STATUSES, Status
+from core.storage.tables import SlaTimerRow, TicketRow
+from core.taxonomy import Priority
+
+# Statuses in which a resolution is still owed.
+UNRESOLVED = frozenset({*OPEN_STATUSES, Status.WORKAROUND})
+
+
+@dataclass(frozen=True, slots=True)
+class TimerSpec:
+    key: str
+    kind: str
+    clock: str
+    due_at: datetime
+    fraction: float | None = None
+    level: int | None = None
+    round: int | None = None
+    targets: tuple[str, ...] = ()
+
+
+def policy_from(settings: Settings) -> SlaPolicy:
+    sla = settings.sla
+    calendar = None
+    if sla.calendar is not None:
+        cal = sla.calendar
+        calendar = BusinessCalendar(
+            timezone=ZoneInfo(cal.timezone or settings.i18n.timezone),
+            days=frozenset(cal.days),
+            start=cal.start,
+            end=cal.end,
+            holidays=frozenset(cal.holidays),
+        )
+    return SlaPolicy(
+        first_response=dict(sla.first_response),
+        resolution=dict(sla.resolution) or None,
+        warn_at=tuple(sla.warn_at),
+        pause_while_waiting_user=sla.pause_while_waiting_user,
+        calendar=calendar,
+    )
+
+
+def chain_from(settings: Settings) -> EscalationChain | None:
+    levels = tuple(
+        ChainLevel(targets=tuple(level.targets), timeout=level.timeout)
+        for level in settings.escalation.chain
+    )
+    return EscalationChain(levels=levels, repeats=settings.escalation.repeats) if levels else None
+
+
+def pauses_of(ticket: TicketRow) -> tuple[Pause, ...]:
+    return tuple(
+        Pause(datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
+        for start, end in ticket.sla_pauses
+        if start
+    )
+
+
+class SlaPlanner:
+    def __init__(self, settings: Settings) -> None:
+        self.policy = policy_from(settings)
+        self.chain = chain_from(settings)
+        self.on_call = tuple(settings.escalation.on_call)
+        # Called after the commit that added a timer, so a sleeping scheduler wakes.
+        self.on_new_timer: Callable[[], None] | None = None
+
+    def desired(self, ticket: TicketRow) -> list[TimerSpec]:
+        ref, priority = ticket.ref or "", Priority(ticket.priority)
+        started = ticket.clock_started_at or ticket.created_at
+        pauses = pauses_of(ticket)
+        specs: list[TimerSpec] = []
+        if ticket.first_response_at is None and ticket.status in OPEN_STATUSES:
+            clock = first_response_clock(self.policy, priority, started, pauses)
+            specs += self._clock_specs(ref, "first_response", clock)
+        if ticket.status in UNRESOLVED:
+            clock_or_none = resolution_clock(self.policy, priority, ticket.created_at, pauses)
+            if clock_or_none is not None:
+                specs += self._clock_specs(ref, "resolution", clock_or_none)
+        if (
+            priority is Priority.P0
+            and ticket.page_acked_at is None
+            and ticket.status in OPEN_STATUSES
+        ):
+            specs += self._page_specs(ref, started)
+        return specs
+
+    def first_response_due(self, ticket: TicketRow) -> datetime | None:
+        started = ticket.clock_started_at or ticket.created_at
+        clock = first_response_clock(
+            self.policy, Priority(ticket.priority), started, pauses_of(ticket)
+        )
+        return due_at(clock)
+
+    def _clock_specs(self, ref: str, name: str, clock: Clock) -> list[TimerSpec]:
+        specs = [
+            TimerSpec(
+                key=f"{ref}:{name}:warning:{fraction:g}:{moment.isoformat()}",
+                kind="warning",
+                clock=name,
+                due_at=moment,
+                fraction=fraction,
+            )
+            for fraction, moment in warnings(clock, self.policy.warn_at)
+        ]
+        due = due_at(clock)
+        if due is not None:
+            specs.append(
+                TimerSpec(
+                    key=f"{ref}:{name}:breach:{due.isoformat()}",
+                    kind="breach",
+                    clock=name,
+                    due_at=due,
+                )
+            )
+        return specs
+
+    def _page_specs(self, ref: str, started: datetime) -> list[TimerSpec]:
+        if self.chain is None:
+            # No chain: one page in the escalation channel, mentioning the on-call group.
+            return [
+                TimerSpec(
+                    key=f"{ref}:page:0:0:{started.isoformat()}",
+                    kind="page",
+                    clock="page",
+                    due_at=started,
+                    level=0,
+                    round=0,
+                    targets=self.on_call,
+                )
+            ]
+        return [
+            TimerSpec(
+                key=f"{ref}:page:{p.level}:{p.round}:{started.isoformat()}",
+                kind="page",
+                clock="page",
+                due_at=p.at,
+                level=p.level,
+                round=p.round,
+                targets=p.targets,
+            )
+            for p in page_schedule(self.chain, started)
+        ]
+
+    def plan(self, s: Session, ticket: TicketRow, now: datetime) -> bool:
+        """Make the ticket's pending timers match its state; True when a new timer
+        was added (the scheduler may need to wake earlier).
+        """
+        wanted = {spec.key: spec for spec in self.desired(ticket)}
+        rows = s.exec(select(SlaTimerRow).where(SlaTimerRow.ticket_ref == ticket.ref)).all()
+        known = {row.key for row in rows}
+        for row in rows:
+            if row.key not in wanted and row.fired_at is None and row.cancelled_at is None:
+                row.cancelled_at = now
+                s.add(row)
+        added = False
+        for key, spec in wanted.items():
+            if key in known:
+                continue
+            s.add(
+                SlaTimerRow(
+                    key=key,
+                    ticket_ref=ticket.ref or "",
+                    kind=spec.kind,
+                    clock=spec.clock,
+                    fraction=spec.fraction,
+                    level=spec.level,
+                    round=spec.round,
+                    targets=list(spec.targets),
+                    due_at=spec.due_at,
+                )
+            )
+            added = True
+        s.flush()
+        if added and self.on_new_timer is not None:
+            callback = self.on_new_timer
+            event.listen(s, "after_commit", lambda _session: callback(), once=True)
+        return added
+
+
+def next_due(s: Session) -> datetime | None:
+    row = s.exec(
+        select(SlaTimerRow.due_at)
+        .where(col(SlaTimerRow.fired_at).is_(None), col(SlaTimerRow.cancelled_at).is_(None))
+        .order_by(col(SlaTimerRow.due_at))
+        .limit(1)
+    ).first()
+    return row

@@ -1,0 +1,220 @@
+"""Firing due timers: warnings, breaches and pages, exactly once.
+
+The database is the truth. Each round locks the due rows it takes (FOR UPDATE
+SKIP LOCKED on PostgreSQL, so several instances share the work without
+overlap; SQLite serialises writers), marks them fired in the same transaction
+that records the audit event and any escalation, and only then tells the
+agents. A timer whose delivery was interrupted is delivered again later; its
+firing is never repeated. The in-process timer only decides when to look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.ports import Clock
+from core.sla.planner import next_due
+from core.storage.audit_store import append_event
+from core.storage.db import Database
+from core.storage.tables import SlaTimerRow, TicketRow
+from core.tickets import TicketService
+
+log = logging.getLogger(__name__)
+
+REDELIVER_AFTER = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    timer_id: int
+    ref: str
+    kind: str  # "warning", "breach", "page"
+    clock: str  # "first_response", "resolution" or "page"
+    due_at: datetime
+    fired_at: datetime
+    fraction: float | None
+    level: int | None
+    round: int | None
+    targets: tuple[str, ...]
+    priority: str
+    tier: str
+    assignee: str | None
+
+
+def _fired(row: SlaTimerRow, ticket: TicketRow) -> Fired:
+    assert row.id is not None and row.fired_at is not None
+    return Fired(
+        timer_id=row.id,
+        ref=row.ticket_ref,
+        kind=row.kind,
+        clock=row.clock,
+        due_at=row.due_at,
+        fired_at=row.fired_at,
+        fraction=row.fraction,
+        level=row.level,
+        round=row.round,
+        targets=tuple(row.targets),
+        priority=ticket.priority,
+        tier=ticket.tier,
+        assignee=ticket.assignee,
+    )
+
+
+class SlaScheduler:
+    def __init__(
+        self,
+        db: Database,
+        tickets: TicketService,
+        clock: Clock,
+        *,
+        instance: str,
+        notify: Callable[[Fired], Awaitable[None]] | None = None,
+        poll: timedelta = timedelta(seconds=30),
+        batch: int = 200,
+    ) -> None:
+        self.db = db
+        self.tickets = tickets
+        self.clock = clock
+        self.instance = instance
+        self.notify = notify
+        self.poll = poll
+        self.batch = batch
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # -- firing (blocking; runs in a worker thread) ----------------------------------------
+
+    def fire_due(self, now: datetime) -> list[Fired]:
+        with self.db.session() as s:
+            query = (
+                select(SlaTimerRow)
+                .where(
+                    col(SlaTimerRow.fired_at).is_(None),
+                    col(SlaTimerRow.cancelled_at).is_(None),
+                    col(SlaTimerRow.due_at) <= now,
+                )
+                .order_by(col(SlaTimerRow.due_at), col(SlaTimerRow.id))
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            fired = [self._fire(s, row, now) for row in s.exec(query).all()]
+        return fired
+
+    def _fire(self, s: Session, row: SlaTimerRow, now: datetime) -> Fired:
+        row.fired_at, row.fired_by = now, self.instance
+        s.add(row)
+        ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).one()
+        if row.kind == "breach":
+            what = "first response" if row.clock == "first_response" else "resolution"
+            ticket = self.tickets.escalate(
+                row.ticket_ref, "sla", f"{what} target missed", now, session=s
+            )
+        append_event(
+            s,
+            at=now,
+            actor="sla",
+            action=f"sla.{row.kind}",
+            ticket_ref=row.ticket_ref,
+            payload={
+                "clock": row.clock,
+                "due_at": row.due_at.isoformat(),
+                "fraction": row.fraction,
+                "level": row.level,
+                "round": row.round,
+                "targets": list(row.targets),
+                "tier": ticket.tier,
+                "instance": self.instance,
+            },
+        )
+        s.flush()
+        return _fired(row, ticket)
+
+    def undelivered(self, now: datetime) -> list[Fired]:
+        """Fired but never delivered, long enough ago that the instance that fired
+        them must have died: delivered again (their firing is not repeated).
+        """
+        with self.db.session() as s:
+            rows = s.exec(
+                select(SlaTimerRow)
+                .where(
+                    col(SlaTimerRow.fired_at).is_not(None),
+                    col(SlaTimerRow.delivered_at).is_(None),
+                    col(SlaTimerRow.fired_at) <= now - REDELIVER_AFTER,
+                )
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            ).all()
+            out = []
+            for row in rows:
+                ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).one()
+                out.append(_fired(row, ticket))
+            return out
+
+    def mark_delivered(self, timer_id: int, now: datetime) -> None:
+        with self.db.session() as s:
+            row = s.get(SlaTimerRow, timer_id)
+            if row is not None:
+                row.delivered_at = now
+                s.add(row)
+
+    def next_due(self) -> datetime | None:
+        with self.db.session(read_only=True) as s:
+            return next_due(s)
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Look again now (new timers were added); safe from any thread."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def deliver(self, fired: list[Fired]) -> None:
+        for item in fired:
+            try:
+                if self.notify is not None:
+                    await self.notify(item)
+            except Exception:
+                log.exception(
+                    "SLA notification failed; it will be retried", extra={"ticket": item.ref}
+                )
+                continue
+            await asyncio.to_thread(self.mark_delivered, item.timer_id, self.clock.now())
+
+    async def run_once(self) -> int:
+        now = self.clock.now()
+        fired = await asyncio.to_thread(self.fire_due, now)
+        await self.deliver(fired)
+        return len(fired)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self.deliver(await asyncio.to_thread(self.undelivered, self.clock.now()))
+        while True:
+            try:
+                if await self.run_once() >= self.batch:
+                    continue  # more are due: no sleep
+                await self._sleep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("SLA scheduler round failed; trying again shortly")
+                await self._sleep()
+
+    async def _sleep(self) -> None:
+        assert self._wake is not None
+        # Cleared before looking, so a wake-up during the look is not lost.
+        self._wake.clear()
+        upcoming = await asyncio.to_thread(self.next_due)
+        delay = self.poll.total_seconds()
+        if upcoming is not None:
+            delay = min(delay, max(0.0, (upcoming - self.clock.now()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=delay)
