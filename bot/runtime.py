@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +21,11 @@ from bot.slack.adapter import SlackAdapter
 from bot.slack.workspace import Core
 from bot.telegram_adapter import TelegramAdapter
 from bot.wiring import Intake, build_intake
+from core.clock import SystemClock
 from core.config import Settings
 from core.conversation import HandleResult
 from core.relay import Outbound, TicketRelay
+from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.files import DirectoryAttachmentStore
 
 log = logging.getLogger(__name__)
@@ -34,7 +38,7 @@ class Runtime:
         self.settings = settings
         self.intake = intake or build_intake(settings)
         services = self.intake.services
-        self.relay = TicketRelay(services.db)
+        self.relay = TicketRelay(services.db, services.tickets.planner)
         attachments = DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments")
         self.telegram: TelegramAdapter | None = None
         self.slack: SlackAdapter | None = None
@@ -56,6 +60,25 @@ class Runtime:
             )
             self.slack = SlackAdapter(core, attachments)
         self._sweeper: asyncio.Task[None] | None = None
+        self.scheduler = SlaScheduler(
+            services.db,
+            services.tickets,
+            SystemClock(),
+            instance=f"{socket.gethostname()}:{os.getpid()}",
+            notify=self.slack.notifier.sla_fired if self.slack is not None else self._log_fired,
+            poll=settings.escalation.poll_interval,
+        )
+        services.tickets.planner.on_new_timer = self.scheduler.wake
+        self._scheduler_task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    async def _log_fired(fired: Fired) -> None:
+        log.warning(
+            "SLA %s for %s (no Slack configured)",
+            fired.kind,
+            fired.ref,
+            extra={"ticket": fired.ref},
+        )
 
     async def deliver(self, outbound: Outbound) -> None:
         """Send replies to a ticket's reporter on the channel the report came from."""
@@ -88,12 +111,14 @@ class Runtime:
         if self.telegram is not None:
             await self.telegram.start(poll_timeout=poll_timeout)
         self._sweeper = asyncio.create_task(self._sweep(), name="livedesk-sweeper")
+        self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="livedesk-sla")
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
+        for task in (self._sweeper, self._scheduler_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.telegram is not None:
             await self.telegram.stop()
         if self.slack is not None:

@@ -12,6 +12,7 @@ from core.conversation.messages import Attachment, Reply
 from core.errors import NotFoundError
 from core.i18n import t
 from core.ports import ArticleSuggestion
+from core.sla.planner import SlaPlanner
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
 from core.storage.tables import TicketMessageRow, TicketRow
@@ -32,8 +33,10 @@ followup_question = ConversationEngine.followup_question
 
 
 class TicketRelay:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, planner: SlaPlanner | None = None) -> None:
         self.db = db
+        # The first public reply stops the first-response clock: its timers go.
+        self.planner = planner
 
     def agent_reply(
         self,
@@ -63,6 +66,8 @@ class TicketRelay:
                 ticket.first_response_at = now
                 payload["first_response"] = True
                 s.add(ticket)
+                if self.planner is not None:
+                    self.planner.plan(s, ticket, now)
             if ticket.category == "finance":
                 payload["reason"] = "public reply to the reporter"
             append_event(

@@ -107,6 +107,7 @@ class Methods:
             "chat.delete": self.delete_message,
             "chat.postEphemeral": self.post_ephemeral,
             "conversations.info": self.conversations_info,
+            "conversations.open": self.conversations_open,
             "conversations.replies": self.conversations_replies,
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroup_users,
@@ -261,6 +262,19 @@ class Methods:
 
     def conversations_info(self, params: JsonDict) -> JsonDict:
         return {"channel": channel_object(self._channel(params.get("channel"), post=False))}
+
+    def conversations_open(self, params: JsonDict) -> JsonDict:
+        """A direct message with one user: the same D... channel every time."""
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if len(users) != 1:
+            raise SlackError("not_enough_users" if not users else "too_many_users")
+        user = self._user(users[0])
+        channel_id = "D" + user.id.removeprefix("U")
+        if channel_id not in self.store.channels:
+            dm = FakeChannel(id=channel_id, name=user.id, is_private=True, members=(user.id,))
+            self.store.channels[channel_id] = dm
+            self.store.history[channel_id] = []
+        return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}
 
     def conversations_replies(self, params: JsonDict) -> JsonDict:
         channel = self._channel(params.get("channel"), post=False)

@@ -31,6 +31,7 @@ from bot.slack_blocks import (
 from bot.slack_blocks_ids import (
     ACTION_CLAIM,
     ACTION_ESCALATE,
+    ACTION_PAGE_ACK,
     ACTION_PRIORITY,
     ACTION_REASSIGN,
     ACTION_REOPEN,
@@ -114,6 +115,7 @@ class CardActions:
         app.action(ACTION_CLAIM)(self.on_claim)
         app.action(ACTION_REOPEN)(self.on_reopen)
         app.action(ACTION_PRIORITY)(self.on_priority)
+        app.action(ACTION_PAGE_ACK)(self.on_page_ack)
         for action in (
             ACTION_RESOLVE,
             ACTION_REQUEST_INFO,
@@ -198,6 +200,19 @@ class CardActions:
             await self._ephemeral(body, agent_text("error", error=err))
             return
         await self._after_change(ref, agent_text("claimed", user=user))
+        if ticket is not None and ticket.priority == "P0":
+            await self.notifier.pages_acknowledged(ref, user)
+
+    async def on_page_ack(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        ref = await self._ref_of(body)
+        ticket = self._load(ref) if ref else None
+        if not await self._allowed(body, ticket):
+            return
+        assert ref is not None
+        user = body["user"]["id"]
+        await self.ws.run(self.tickets.acknowledge_page, ref, user, _now())
+        await self.notifier.pages_acknowledged(ref, user)
 
     async def on_reopen(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -11,10 +11,11 @@ from sqlmodel import select
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
-from bot.slack_blocks import shorten, ticket_card
+from bot.slack_blocks import page_message, shorten, ticket_card
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
 from core.ports import AttachmentStore
+from core.sla.scheduler import Fired
 from core.storage.tables import AttachmentRow, TicketMessageRow, TicketPostRow, TicketRow
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,109 @@ class SlackNotifier:
         await self.ws.client.chat_postMessage(
             channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
         )
+
+    # -- SLA (issue: clocks and paging) ----------------------------------------------------
+
+    def _mention(self, targets: list[str] | tuple[str, ...]) -> str:
+        return " ".join(f"<!subteam^{t}>" if t.startswith("S") else f"<@{t}>" for t in targets)
+
+    async def sla_fired(self, fired: Fired) -> None:
+        routing = self.ws.core.settings.routing
+        clock_zh, clock_en = (
+            ("首次响应", "first-response")
+            if fired.clock == "first_response"
+            else ("解决", "resolution")
+        )
+        due = f"<!date^{int(fired.due_at.timestamp())}^{{time}}|{fired.due_at.isoformat()}>"
+        if fired.kind == "warning":
+            members = routing.tier_members.get(fired.tier, [])
+            mention = (
+                f"<@{fired.assignee}>" if fired.assignee else self._mention(members) or "<!here>"
+            )
+            text = agent_text(
+                "sla_warning",
+                mention=mention,
+                ref=fired.ref,
+                clock=clock_zh,
+                clock_en=clock_en,
+                percent=round((fired.fraction or 0) * 100),
+                due=due,
+            )
+            if fired.assignee:
+                await self.thread(fired.ref, text)
+            else:
+                await self._channel_post(fired.ref, text)
+        elif fired.kind == "breach":
+            mention = self._mention(routing.tier_members.get(fired.tier, []))
+            text = agent_text(
+                "sla_breach",
+                ref=fired.ref,
+                clock=clock_zh,
+                clock_en=clock_en,
+                tier=fired.tier,
+                mention=mention,
+            )
+            await self.ws.client.chat_postMessage(channel=self._slack.escalation_channel, text=text)
+            await self.thread(fired.ref, text)
+            await self.refresh(fired.ref)
+        elif fired.kind == "page":
+            await self._page(fired)
+
+    async def _channel_post(self, ref: str, text: str) -> None:
+        with self.ws.core.db.session(read_only=True) as s:
+            posts = posts_of(s, ref, ("card",))
+        for post in posts:
+            await self.ws.client.chat_postMessage(channel=post.channel, text=text)
+
+    async def _page(self, fired: Fired) -> None:
+        ticket = self._load(fired.ref)
+        escalation = self.ws.core.settings.escalation
+        first = (fired.level, fired.round) == (0, 0)
+        if first:
+            mention = self._mention(escalation.on_call) or "<!channel>"
+            text, blocks = page_message(fired.ref, ticket.priority, ticket.summary, mention)
+            answer = await self.ws.client.chat_postMessage(
+                channel=self._slack.escalation_channel, text=text, blocks=blocks
+            )
+            await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
+        else:
+            note = agent_text(
+                "paging_level",
+                ref=fired.ref,
+                level=(fired.level or 0) + 1,
+                round=(fired.round or 0) + 1,
+                mention=self._mention(fired.targets),
+            )
+            await self.ws.client.chat_postMessage(channel=self._slack.escalation_channel, text=note)
+        people = await self.ws.members(list(fired.targets))
+        for person in sorted(people):
+            text, blocks = page_message(fired.ref, ticket.priority, ticket.summary, f"<@{person}>")
+            dm = await self.ws.client.conversations_open(users=person)
+            channel = dm["channel"]["id"]
+            answer = await self.ws.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks
+            )
+            await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
+
+    @staticmethod
+    def _page_post(ref: str, answer: Any) -> TicketPostRow:
+        return TicketPostRow(
+            ticket_ref=ref,
+            platform=PLATFORM,
+            kind="page",
+            channel=str(answer["channel"]),
+            ts=str(answer["ts"]),
+            created_at=datetime.now(UTC),
+        )
+
+    async def pages_acknowledged(self, ref: str, user: str) -> None:
+        """Every page of the ticket says who took it; the buttons go away."""
+        with self.ws.core.db.session(read_only=True) as s:
+            pages = posts_of(s, ref, ("page",))
+        text = agent_text("page_acked", user=user, ref=ref)
+        for page in pages:
+            await self.ws.client.chat_update(channel=page.channel, ts=page.ts, text=text, blocks=[])
+        await self.thread(ref, text)
 
     async def ticket_changed(self, event: TicketChanged) -> None:
         ticket = self._load(event.ref)

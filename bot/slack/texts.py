@@ -24,6 +24,10 @@ AGENT_TEXTS: dict[str, str] = {
     "delivery_failed": "⚠️ 消息没能发送给用户 / The reply could not be delivered to the user: {error}",
     "error": "⚠️ 操作失败 / That did not work: {error}",
     "unknown_ticket": "没有这个工单 / No such ticket: {ref}",
+    "sla_warning": "⏰ {mention} {ref}: {clock}已用 {percent}% ，截止 {due} / {percent}% of the {clock_en} target used, due {due}",
+    "sla_breach": "🚨 {ref} 超时未{clock}，已升级到 {tier} {mention} / missed its {clock_en} target: escalated to {tier}",
+    "paging_level": "📟 {ref}: 第 {level} 级呼叫（第 {round} 轮）{mention} / paging level {level}, round {round}",
+    "page_acked": "✅ <@{user}> 已接手 {ref}，停止呼叫 / acknowledged {ref}: paging stopped.",
     "usage": "用法 / Usage: `/livedesk queue` · `/livedesk ticket LD-1042` · `/livedesk mine` · `/livedesk kb <query>` · `/livedesk stats`",
 }
 

@@ -65,6 +65,13 @@ def desk_settings(
             },
             "server": {"port": port},
             "routing": {"tier_members": {"lead": ["S0LEADS"], "l2": [LEAD]}},
+            "escalation": {
+                "on_call": ["S0ONCALL"],
+                "chain": [
+                    {"targets": ["U0AGENT1"], "timeout": "5m"},
+                    {"targets": ["S0LEADS"], "timeout": "5m"},
+                ],
+            },
         },
         environ={
             "LIVEDESK_TELEGRAM_TOKEN": tg.token,

@@ -37,8 +37,10 @@ async def test_finance_tickets_go_to_the_finance_channel_and_p0_also_to_escalati
     assert "ORD20261125001" in str(card.blocks)  # finance agents see the order id
     _, p0 = await report(desk, 2003, "所有主播都推不上流，全平台都开不了播")
     await desk.slack.wait_for_message("support-triage", lambda m: p0 in m.text)
-    copy = await desk.slack.wait_for_message("support-escalation", lambda m: p0 in m.text)
-    assert "P0" in copy.text
+    copy = await desk.slack.wait_for_message(
+        "support-escalation", lambda m: p0 in m.text and "ticket.claim" in str(m.blocks)
+    )
+    assert "P0" in str(copy.blocks)
 
 
 async def test_twenty_concurrent_claims_have_one_winner(desk: Desk):
@@ -263,3 +265,23 @@ async def test_app_home_shows_the_agents_claimed_tickets(desk: Desk):
     await desk.slack.send_event({"type": "app_home_opened", "user": "U0AGENT1", "tab": "home"})
     await wait_until(lambda: "U0AGENT1" in desk.slack.home_views)
     assert ref in str(desk.slack.home_views["U0AGENT1"].view)
+
+
+async def test_a_p0_report_pages_the_escalation_channel_and_the_on_call_at_once(desk: Desk):
+    _, ref = await report(desk, 2018, "所有主播都推不上流，全平台都开不了播")
+    page = await desk.slack.wait_for_message(
+        "support-escalation", lambda m: "page.ack" in str(m.blocks) and ref in str(m.blocks)
+    )
+    assert "S0ONCALL" in page.text
+    await wait_until(lambda: "D0AGENT1" in desk.slack.store.channels)  # the DM was opened
+    dm = await desk.slack.wait_for_message("D0AGENT1", lambda m: "page.ack" in str(m.blocks))
+    await desk.slack.send_block_action(
+        "U0AGENT1", "page.ack", message_ts=page.ts, channel="support-escalation"
+    )
+    await wait_until(lambda: desk.tickets()[0].page_acked_at is not None)
+    await wait_until(
+        lambda: "page.ack" not in str(desk.slack.messages("support-escalation")[-1].blocks)
+    )
+    assert dm
+    history = [e.action for e in desk.runtime.intake.services.tickets.history(ref)]
+    assert "sla.page" in history and "page.acknowledged" in history
