@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from core.ports import Clock
@@ -104,13 +105,18 @@ class SlaScheduler:
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
             )
-            fired = [self._fire(s, row, now) for row in s.exec(query).all()]
+            rows = s.exec(query).all()
+            refs = {row.ticket_ref for row in rows}
+            tickets = {
+                t.ref: t
+                for t in s.exec(select(TicketRow).where(col(TicketRow.ref).in_(refs))).all()
+            }
+            fired = [self._fire(s, row, tickets[row.ticket_ref], now) for row in rows]
         return fired
 
-    def _fire(self, s: Session, row: SlaTimerRow, now: datetime) -> Fired:
+    def _fire(self, s: Session, row: SlaTimerRow, ticket: TicketRow, now: datetime) -> Fired:
         row.fired_at, row.fired_by = now, self.instance
         s.add(row)
-        ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).one()
         if row.kind == "breach":
             what = "first response" if row.clock == "first_response" else "resolution"
             ticket = self.tickets.escalate(
@@ -133,7 +139,6 @@ class SlaScheduler:
                 "instance": self.instance,
             },
         )
-        s.flush()
         return _fired(row, ticket)
 
     def undelivered(self, now: datetime) -> list[Fired]:
@@ -157,12 +162,15 @@ class SlaScheduler:
                 out.append(_fired(row, ticket))
             return out
 
-    def mark_delivered(self, timer_id: int, now: datetime) -> None:
+    def mark_delivered(self, timer_ids: list[int], now: datetime) -> None:
+        if not timer_ids:
+            return
         with self.db.session() as s:
-            row = s.get(SlaTimerRow, timer_id)
-            if row is not None:
-                row.delivered_at = now
-                s.add(row)
+            s.execute(
+                update(SlaTimerRow)
+                .where(col(SlaTimerRow.id).in_(timer_ids))
+                .values(delivered_at=now)
+            )
 
     def next_due(self) -> datetime | None:
         with self.db.session(read_only=True) as s:
@@ -176,6 +184,7 @@ class SlaScheduler:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def deliver(self, fired: list[Fired]) -> None:
+        delivered = []
         for item in fired:
             try:
                 if self.notify is not None:
@@ -185,7 +194,8 @@ class SlaScheduler:
                     "SLA notification failed; it will be retried", extra={"ticket": item.ref}
                 )
                 continue
-            await asyncio.to_thread(self.mark_delivered, item.timer_id, self.clock.now())
+            delivered.append(item.timer_id)
+        await asyncio.to_thread(self.mark_delivered, delivered, self.clock.now())
 
     async def run_once(self) -> int:
         now = self.clock.now()

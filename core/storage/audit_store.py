@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 from core.audit import GENESIS, ChainLink, canonical_json, event_hash
 from core.storage.tables import AuditEventRow, AuditHeadRow, PersonalDataRow
 
+_HEAD = "livedesk_audit_head"
+
 
 def append_event(
     session: Session,
@@ -28,7 +30,13 @@ def append_event(
     instead of both linking to the same predecessor. The unique prev_hash is
     the last line of defence against a fork.
     """
-    head = session.exec(select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()).one()
+    head = session.info.get(_HEAD)
+    if head is None:
+        # Locked once per transaction; later appends in it reuse the locked row.
+        head = session.exec(
+            select(AuditHeadRow).where(AuditHeadRow.id == 1).with_for_update()
+        ).one()
+        session.info[_HEAD] = head
     body = canonical_json(payload)
     seq = head.seq + 1
     digest = event_hash(head.hash, seq, at, actor, action, ticket_ref, body)
@@ -45,7 +53,6 @@ def append_event(
     session.add(row)
     head.seq, head.hash = seq, digest
     session.add(head)
-    session.flush()
     return row
 
 
