@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,6 +30,7 @@ def build_http_app(
     telegram: TelegramAdapter | None = None,
     telegram_secret: str | None = None,
     slack: Endpoint | None = None,
+    metrics: Callable[[], bytes] | None = None,
 ) -> Starlette:
     async def telegram_webhook(request: Request) -> Response:
         if telegram is None or not telegram.webhook:
@@ -69,8 +71,15 @@ def build_http_app(
             return JSONResponse({"ok": False, "error": "slack http mode is not enabled"}, 404)
         return await slack(request)
 
+    async def metrics_page(_: Request) -> Response:
+        if metrics is None:
+            return PlainTextResponse("", status_code=404)
+        body = await asyncio.to_thread(metrics)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
     return Starlette(
         routes=[
+            Route("/metrics", metrics_page, methods=["GET"]),
             Route("/telegram", telegram_webhook, methods=["POST"]),
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),

@@ -17,13 +17,19 @@ from pathlib import Path
 from starlette.applications import Starlette
 
 from bot.http_server import build_http_app
+from bot.metrics import Metrics
 from bot.slack.adapter import SlackAdapter
 from bot.slack.workspace import Core
 from bot.telegram_adapter import TelegramAdapter
 from bot.wiring import Intake, build_intake
 from core.clock import SystemClock
 from core.config import Settings
-from core.conversation import HandleResult
+from core.conversation import (
+    ArticlesOffered,
+    HandleResult,
+    SelfServiceResolved,
+    TicketCreated,
+)
 from core.relay import Outbound, TicketRelay
 from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.files import DirectoryAttachmentStore
@@ -39,6 +45,7 @@ class Runtime:
         self.intake = intake or build_intake(settings)
         services = self.intake.services
         self.relay = TicketRelay(services.db, services.tickets.planner)
+        self.metrics = Metrics(services.db)
         attachments = DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments")
         self.telegram: TelegramAdapter | None = None
         self.slack: SlackAdapter | None = None
@@ -46,7 +53,11 @@ class Runtime:
             token = settings.secrets.telegram_token
             assert token is not None
             self.telegram = TelegramAdapter(
-                settings, self.intake.engine, token.get_secret_value(), on_result=self.on_result
+                settings,
+                self.intake.engine,
+                token.get_secret_value(),
+                on_result=self.on_result,
+                metrics=self.metrics,
             )
         if settings.slack.enabled:
             core = Core(
@@ -65,20 +76,17 @@ class Runtime:
             services.tickets,
             SystemClock(),
             instance=f"{socket.gethostname()}:{os.getpid()}",
-            notify=self.slack.notifier.sla_fired if self.slack is not None else self._log_fired,
+            notify=self._sla_fired,
             poll=settings.escalation.poll_interval,
         )
         services.tickets.planner.on_new_timer = self.scheduler.wake
         self._scheduler_task: asyncio.Task[None] | None = None
 
-    @staticmethod
-    async def _log_fired(fired: Fired) -> None:
-        log.warning(
-            "SLA %s for %s (no Slack configured)",
-            fired.kind,
-            fired.ref,
-            extra={"ticket": fired.ref},
-        )
+    async def _sla_fired(self, fired: Fired) -> None:
+        self.metrics.sla_events.labels(fired.kind).inc()
+        log.info("SLA %s fired for %s", fired.kind, fired.ref, extra={"ticket": fired.ref})
+        if self.slack is not None:
+            await self.slack.notifier.sla_fired(fired)
 
     async def deliver(self, outbound: Outbound) -> None:
         """Send replies to a ticket's reporter on the channel the report came from."""
@@ -92,7 +100,16 @@ class Runtime:
             )
 
     async def on_result(self, result: HandleResult) -> None:
-        """What the conversation did, told to the agents."""
+        """What the conversation did: counted, and told to the agents."""
+        for event in result.events:
+            if isinstance(event, TicketCreated):
+                ticket = await asyncio.to_thread(self.intake.services.tickets.get, event.ref)
+                self.metrics.tickets_created.labels(ticket.priority).inc()
+                log.info("ticket created", extra={"ticket": event.ref, "priority": ticket.priority})
+            elif isinstance(event, SelfServiceResolved):
+                self.metrics.self_service.inc()
+            elif isinstance(event, ArticlesOffered):
+                self.metrics.kb_offers.inc(len(event.article_ids))
         if self.slack is not None and result.events:
             await self.slack.notifier.handle(list(result.events))
 
@@ -103,6 +120,7 @@ class Runtime:
             self.telegram,
             secret.get_secret_value() if secret else None,
             slack=self.slack.http_endpoint if self.slack is not None else None,
+            metrics=self.metrics.render,
         )
 
     async def start(self, *, poll_timeout: float = 30.0) -> None:

@@ -31,7 +31,8 @@ async def run_service(settings: Settings) -> None:
         except InvalidToken:
             raise StartupError("Telegram refused the bot token (getMe failed)") from None
         except TelegramError as err:
-            raise StartupError(f"Telegram start-up failed: {err}") from None
+            what = "webhook not accepted" if settings.telegram.mode == "webhook" else "start-up"
+            raise StartupError(f"Telegram {what}: {err}") from None
         except SlackApiError as err:
             raise StartupError(f"Slack start-up failed: {err.response.get('error')}") from None
         config = uvicorn.Config(
@@ -41,6 +42,9 @@ async def run_service(settings: Settings) -> None:
             log_config=None,
             access_log=False,
             lifespan="off",
+            # SIGTERM: stop accepting, let requests in flight finish, then the
+            # runtime stops the adapters and closes the database.
+            timeout_graceful_shutdown=5,
         )
         log.info("livedesk serving on %s:%s", settings.server.host, settings.server.port)
         await uvicorn.Server(config).serve()

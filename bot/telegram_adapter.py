@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -24,7 +25,15 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,6 +44,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.metrics import Metrics
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
 from core.i18n import language_of, t
@@ -103,8 +113,10 @@ class TelegramAdapter:
         *,
         on_result: Sink | None = None,
         max_attachment_bytes: int | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics
         self.engine = engine
         self.on_result = on_result
         self.webhook = settings.telegram.mode == "webhook"
@@ -163,6 +175,12 @@ class TelegramAdapter:
 
     def _polling_error(self, error: TelegramError) -> None:
         # PTB keeps polling with back-off; network trouble must not stop the bot.
+        if isinstance(error, Conflict):
+            log.error(
+                "another process is polling this bot token (409 Conflict): Telegram allows one "
+                "poller per token; stop the other one, or run several instances in webhook mode"
+            )
+            return
         log.warning("telegram polling error: %s", error.__class__.__name__)
 
     async def process_webhook(self, body: dict[str, Any]) -> None:
@@ -237,6 +255,9 @@ class TelegramAdapter:
     async def _handle(self, event: Inbound) -> None:
         chat_id = int(event.chat_id or event.user_id)
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        started = time.perf_counter()
+        if self.metrics is not None:
+            self.metrics.messages_in.labels(CHANNEL).inc()
         async with lock:  # one chat's updates are handled in the order they came
             try:
                 result = await asyncio.to_thread(self.engine.handle, event)
@@ -246,6 +267,8 @@ class TelegramAdapter:
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
             await self.send(chat_id, result.replies)
+        if self.metrics is not None:
+            self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.on_result is not None:
             await self.on_result(result)
 
@@ -260,11 +283,10 @@ class TelegramAdapter:
             pieces = split_text(reply.text)
             for i, piece in enumerate(pieces):
                 markup = keyboard(reply) if i == len(pieces) - 1 else None
-                await self._with_retries(
-                    partial(
-                        self.app.bot.send_message, chat_id=chat_id, text=piece, reply_markup=markup
-                    )
-                )
+                send = partial(self.app.bot.send_message, chat_id, piece, reply_markup=markup)
+                await self._with_retries(send)
+                if self.metrics is not None:
+                    self.metrics.messages_out.labels(CHANNEL).inc()
 
     async def _with_retries(self, call: Callable[[], Any]) -> None:
         for attempt in range(1, SEND_ATTEMPTS + 1):

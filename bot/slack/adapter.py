@@ -12,7 +12,12 @@ from bot.slack.commands import SlackCommands
 from bot.slack.events import SlackEvents
 from bot.slack.notifier import SlackNotifier
 from bot.slack.workspace import Core, Workspace
+from core.errors import LiveDeskError
 from core.ports import AttachmentStore
+
+
+class ChannelProblemError(LiveDeskError):
+    pass
 
 
 class SlackAdapter:
@@ -27,6 +32,11 @@ class SlackAdapter:
 
     async def start(self) -> None:
         await self.workspace.start()
+        problems = await self.workspace.check_channels()
+        if problems:
+            raise ChannelProblemError(
+                "Slack channels LiveDesk cannot post to: " + "; ".join(problems)
+            )
         settings = self.workspace.core.settings
         if settings.slack.mode == "socket":
             token = settings.secrets.slack_app_token

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -79,6 +80,30 @@ class Workspace:
         self._auth: AuthorizeResult | None = None
         self._groups: dict[str, tuple[float, frozenset[str]]] = {}
         self._names: dict[str, str] = {}
+
+    def configured_channels(self) -> dict[str, str]:
+        """Every channel the configuration names, by the key that names it."""
+        slack, routing = self.core.settings.slack, self.core.settings.routing
+        channels = {
+            "slack.triage_channel": slack.triage_channel,
+            "slack.finance_channel": slack.finance_channel,
+            "slack.escalation_channel": slack.escalation_channel,
+        }
+        channels.update({f"routing.channels.{c.value}": ch for c, ch in routing.channels.items()})
+        return channels
+
+    async def check_channels(self) -> list[str]:
+        """Problems with the configured channels; empty when the bot can post to all."""
+        problems = []
+        for key, channel in self.configured_channels().items():
+            try:
+                info = await self.client.conversations_info(channel=channel)
+            except SlackApiError as err:
+                problems.append(f"{key} = {channel!r}: {err.response.get('error')}")
+                continue
+            if not (info.get("channel") or {}).get("is_member", False):
+                problems.append(f"{key} = {channel!r}: the bot is not a member (invite it)")
+        return problems
 
     async def start(self) -> None:
         auth = await self.client.auth_test()

@@ -2,6 +2,7 @@
 
 from core.conversation.engine import ConversationEngine, IntakeSettings
 from core.conversation.messages import (
+    ArticlesOffered,
     Attachment,
     Choice,
     HandleResult,
@@ -14,6 +15,7 @@ from core.conversation.messages import (
 )
 
 __all__ = [
+    "ArticlesOffered",
     "Attachment",
     "Choice",
     "ConversationEngine",

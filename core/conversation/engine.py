@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from core.conversation import answers
 from core.conversation.messages import (
+    ArticlesOffered,
     Attachment,
     Choice,
     DomainEvent,
@@ -507,6 +508,7 @@ class ConversationEngine:
             turn.data["offers"] = [a.article_id for a in actionable]
             offers = list(turn.data["offers"])
             turn.after_commit.append(lambda: self.kb.record_offer(offers))
+            turn.events.append(ArticlesOffered(subtype, tuple(offers)))
             turn.enter(ConvState.KB_OFFER)
             self._prompt(turn)
             return

@@ -69,6 +69,12 @@ class SelfServiceResolved:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticlesOffered:
+    subtype: str
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TicketChanged:
     """The user changed a ticket: "confirmed", "reopened", "rated", "commented",
     "user_answered". Agents' views of the ticket need refreshing.
@@ -78,7 +84,9 @@ class TicketChanged:
     what: str
 
 
-DomainEvent = TicketCreated | UserAddedToTicket | SelfServiceResolved | TicketChanged
+DomainEvent = (
+    TicketCreated | UserAddedToTicket | SelfServiceResolved | TicketChanged | ArticlesOffered
+)
 
 
 @dataclass(frozen=True, slots=True)
