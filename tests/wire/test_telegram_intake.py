@@ -164,3 +164,9 @@ def test_long_texts_are_split_within_telegram_limits():
     pieces = split_text(text)
     assert all(len(p) <= 4096 for p in pieces)
     assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
+
+
+async def test_network_errors_while_polling_do_not_stop_the_bot(service: Service):
+    service.fake.fail_next("getUpdates", status=502, times=2)
+    user = User(service.fake, 1012)
+    await user.command("/help", expect="/new")
