@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Iterator
 
 import uvicorn
 from slack_sdk.errors import SlackApiError
@@ -17,6 +21,29 @@ log = logging.getLogger(__name__)
 
 class StartupError(LiveDeskError):
     """Start-up found a problem; the message names it."""
+
+
+class _Server(uvicorn.Server):
+    """SIGTERM and Ctrl-C end the server gracefully, and then LiveDesk stops its
+    adapters and closes the database. (uvicorn itself re-raises the signal once
+    it has stopped, which would kill the process before that cleanup.)
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._on_signal)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _on_signal(self) -> None:
+        if self.should_exit:
+            self.force_exit = True  # a second signal: stop waiting for requests
+        self.should_exit = True
 
 
 async def run_service(settings: Settings) -> None:
@@ -47,6 +74,7 @@ async def run_service(settings: Settings) -> None:
             timeout_graceful_shutdown=5,
         )
         log.info("livedesk serving on %s:%s", settings.server.host, settings.server.port)
-        await uvicorn.Server(config).serve()
+        await _Server(config).serve()
+        log.info("livedesk stopping: adapters, scheduler, database")
     finally:
         await runtime.stop()
