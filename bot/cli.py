@@ -24,7 +24,22 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
         module.register(sub)
+    _accept_config_after_command(parser)
     return parser
+
+
+def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:
+    """`livedesk run -c FILE` as well as `livedesk -c FILE run`: every command
+    takes -c too (SUPPRESS keeps the top-level value when it is not given).
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                if not any("--config" in a.option_strings for a in child._actions):
+                    child.add_argument(
+                        "-c", "--config", default=argparse.SUPPRESS, help="configuration file"
+                    )
+                _accept_config_after_command(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

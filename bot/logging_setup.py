@@ -7,6 +7,8 @@ import logging
 import sys
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from core.config import Settings
 from core.redaction import RedactingFilter, RedactingFormatter, Redactor
 
@@ -33,7 +35,11 @@ class JsonFormatter(RedactingFormatter):
 def configure_logging(
     settings: Settings, *, level: int = logging.INFO, json_lines: bool = False, stream: Any = None
 ) -> logging.Handler:
-    redactor = Redactor(settings.secrets.values())
+    secrets = settings.secrets.values()
+    password = make_url(settings.database_url()).password
+    if password:
+        secrets.append(str(password))
+    redactor = Redactor(secrets)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter(redactor))
     formatter: logging.Formatter = (

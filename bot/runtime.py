@@ -119,7 +119,12 @@ class Runtime:
             self.intake.services.db,
             self.telegram,
             secret.get_secret_value() if secret else None,
-            slack=self.slack.http_endpoint if self.slack is not None else None,
+            # Only HTTP mode verifies signatures; in Socket Mode the route stays closed.
+            slack=(
+                self.slack.http_endpoint
+                if self.slack is not None and self.settings.slack.mode == "http"
+                else None
+            ),
             metrics=self.metrics.render,
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[Outbound], Awaitable[None]]
 GROUP_CACHE_SECONDS = 300.0
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
 @dataclass
@@ -74,7 +76,9 @@ class Workspace:
             authorize=self._authorizer(),
             signing_secret=secret.get_secret_value() if secret else None,
             request_verification_enabled=settings.slack.mode == "http",
-            process_before_response=False,
+            # Answer Slack only once the work is committed: an instance dying
+            # after the answer must not lose an acknowledged click or event.
+            process_before_response=True,
         )
         self.bot_user_id = ""
         self._auth: AuthorizeResult | None = None
@@ -96,6 +100,10 @@ class Workspace:
         """Problems with the configured channels; empty when the bot can post to all."""
         problems = []
         for key, channel in self.configured_channels().items():
+            if not CHANNEL_ID.match(channel):
+                # conversations.info takes ids only; a name is checked on first post.
+                log.warning("%s = %r is a name, not a channel id: not checked", key, channel)
+                continue
             try:
                 info = await self.client.conversations_info(channel=channel)
             except SlackApiError as err:

@@ -95,3 +95,9 @@ def test_audit_verify_passes_then_names_the_tampered_event(seeded, capsys):
 def test_db_status_reports_up_to_date(seeded, capsys):
     assert main(["-c", seeded["config"], "db", "status"]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+def test_the_config_option_works_after_the_command_too(config, capsys):
+    assert main(["db", "upgrade", "-c", config]) == 0
+    assert main(["tickets", "list", "-c", config]) == 0
+    assert "no tickets" in capsys.readouterr().out

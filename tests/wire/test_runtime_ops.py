@@ -41,7 +41,7 @@ async def test_start_up_names_a_channel_the_bot_cannot_post_to(tmp_path, monkeyp
     async with FakeTelegram() as tg, FakeSlack(slack_config()) as slack:
         settings = desk_settings(tg, slack, tmp_path, free_port())
         data = settings.model_dump(exclude={"secrets"})
-        data["slack"]["triage_channel"] = "no-such-channel"
+        data["slack"]["triage_channel"] = "C0NOSUCH"
         broken = settings_from_mapping(
             data,
             environ={
@@ -52,6 +52,19 @@ async def test_start_up_names_a_channel_the_bot_cannot_post_to(tmp_path, monkeyp
         )
         Database(broken.database_url()).upgrade()
         runtime = Runtime(broken)
-        with pytest.raises(ChannelProblemError, match=r"slack\.triage_channel = 'no-such-channel'"):
+        with pytest.raises(ChannelProblemError, match=r"slack\.triage_channel = 'C0NOSUCH'"):
             await runtime.start(poll_timeout=1)
         await runtime.stop()
+
+
+async def test_in_socket_mode_the_http_route_for_slack_stays_closed(tmp_path, monkeypatch):
+    from tests.wire.desk_fixtures import running_desk
+
+    async with running_desk(tmp_path, monkeypatch, mode="socket") as socket_desk:
+        url = f"http://127.0.0.1:{socket_desk.settings.server.port}/slack/events"
+        form = {"command": "/livedesk", "text": "queue"}
+        async with (
+            aiohttp.ClientSession(trust_env=False) as http,
+            http.post(url, data=form) as response,
+        ):
+            assert response.status == 404

@@ -1,0 +1,161 @@
+"""Two `livedesk run` processes on PostgreSQL behind one address; one is killed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.fake_telegram import FakeTelegram
+from tests.e2e.balancer import Balancer
+from tests.wire.desk_fixtures import wait_until
+from tests.wire.telegram_intake_fixtures import User, free_port
+
+pytestmark = pytest.mark.e2e
+
+TRIAGE, ESCALATION = "livedesk-tickets", "livedesk-escalations"
+SECRET = "e2e-webhook-secret"
+
+
+def config_for(tmp: Path, tg: FakeTelegram, slack: FakeSlack, port: int, public: int) -> Path:
+    path = tmp / f"livedesk-{port}.toml"
+    path.write_text(
+        f"""
+[storage]
+data_dir = "{tmp / "shared-data"}"
+
+[telegram]
+enabled = true
+mode = "webhook"
+base_url = "{tg.base_url}"
+base_file_url = "{tg.base_file_url}"
+webhook_url = "http://127.0.0.1:{public}/telegram"
+
+[slack]
+enabled = true
+api_url = "{slack.api_url}"
+triage_channel = "{TRIAGE}"
+finance_channel = "{TRIAGE}"
+escalation_channel = "{ESCALATION}"
+agents = ["S0ONCALL"]
+
+[server]
+port = {port}
+
+[escalation]
+on_call = ["S0ONCALL"]
+poll_interval = "1s"
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def start(config: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "-c",
+        str(config),
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def healthy(port: int) -> bool:
+    async with aiohttp.ClientSession(trust_env=False) as http:
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                return r.status == 200
+        except aiohttp.ClientError:
+            return False
+
+
+async def test_two_instances_share_the_work_and_survive_a_sigkill(
+    postgres_url, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    async with FakeTelegram() as tg, FakeSlack() as slack:
+        ports = [free_port(), free_port()]
+        balancer = Balancer([f"http://127.0.0.1:{p}" for p in ports])
+        await balancer.start()
+        env = {
+            **{k: v for k, v in os.environ.items() if "PROXY" not in k.upper()},
+            "LIVEDESK_TELEGRAM_TOKEN": tg.token,
+            "LIVEDESK_TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "LIVEDESK_SLACK_BOT_TOKEN": slack.config.bot_token,
+            "LIVEDESK_SLACK_SIGNING_SECRET": slack.config.signing_secret,
+            "LIVEDESK_DATABASE_URL": postgres_url,
+            "PTB_TIMEDELTA": "1",
+        }
+        configs = [config_for(tmp_path, tg, slack, p, balancer.port) for p in ports]
+        upgrade = await start(configs[0], env, "db", "upgrade")
+        assert await upgrade.wait() == 0
+        processes = [await start(c, env, "run") for c in configs]
+        slack.app_url = f"http://127.0.0.1:{balancer.port}/slack/events"
+        try:
+            for port in ports:
+                for _ in range(100):
+                    if await healthy(port):
+                        break
+                    await asyncio.sleep(0.1)
+                assert await healthy(port)
+
+            user = User(tg, 6001)
+            await user.says("全平台的直播间都黑屏了，大家都看不了直播", expect="还是不行")
+            await user.presses("还是不行", expect="\n")
+            await user.skip_to("提交", ("跳过", "没有了"))
+            await user.presses("提交", expect="工单号")
+            card = await slack.wait_for_message(
+                TRIAGE, lambda m: "ticket.claim" in str(m.blocks), timeout=10
+            )
+            await slack.wait_for_message(
+                ESCALATION, lambda m: "page.ack" in str(m.blocks), timeout=10
+            )
+            await slack.send_block_action(
+                "U0AGENT1", "ticket.claim", message_ts=card.ts, channel=TRIAGE
+            )
+            await wait_until(
+                lambda: any("acknowledged" in m.text for m in slack.messages(ESCALATION)), 10
+            )
+
+            processes[0].send_signal(signal.SIGKILL)  # halfway: one instance dies
+            await processes[0].wait()
+
+            await slack.send_message(TRIAGE, "U0AGENT1", "正在排查 CDN，请稍等", thread_ts=card.ts)
+            await user.expect("正在排查 CDN")
+            await user.says("好的，我等", expect="已补充到工单")
+            await slack.wait_for_message(
+                TRIAGE, lambda m: m.thread_ts == card.ts and "我等" in m.text, timeout=10
+            )
+        finally:
+            for process in processes:
+                if process.returncode is None:
+                    process.send_signal(signal.SIGTERM)
+                await asyncio.wait_for(process.communicate(), timeout=15)
+            await balancer.stop()
+
+        assert all(v > 0 for v in balancer.served.values()), balancer.served  # both served
+        sent = [m.get("text", "") for m in tg.sent(6001)]
+        assert sum("工单号" in t for t in sent) == 1  # one ticket
+        assert sum("正在排查 CDN" in t for t in sent) == 1  # no duplicate relay
+        cards = [m for m in slack.messages(TRIAGE) if not m.thread_ts]
+        assert len(cards) == 1  # one card
+        copies_and_pages = [m for m in slack.messages(ESCALATION) if not m.thread_ts]
+        # The P0 card's copy and exactly one page (now saying who acknowledged it).
+        assert len(copies_and_pages) == 2, [m.text for m in copies_and_pages]
+        assert sum("acknowledged" in m.text for m in copies_and_pages) == 1, [
+            m.text for m in copies_and_pages
+        ]
+        verify = await start(configs[1], env, "audit", "verify")
+        out, _ = await verify.communicate()
+        assert verify.returncode == 0, out.decode()
