@@ -1,0 +1,270 @@
+"""Benchmarks of the whole service (the production issue's figures).
+
+Run: .venv/bin/python bench/bench_service.py [--postgres URL] [--users 100]
+
+1. Per-message cost of the whole pipeline (classify, knowledge base at 10,000
+   articles, durable persist, reply over HTTP to the fake Bot API) next to a
+   bare python-telegram-bot handler sending one reply, same fake, same run.
+2. 100 users at once over the wire on SQLite (and PostgreSQL with --postgres or
+   LIVEDESK_TEST_POSTGRES_URL): reply latency, throughput as a ratio to a bare
+   echo bot, the longest event-loop stall.
+3. Resident memory per 1,000 open conversations.
+4. Start-up time of `livedesk run` to the first reply.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import bench_kb  # noqa: E402
+import bench_telegram as crowd  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
+from bot.telegram_adapter import TelegramAdapter  # noqa: E402
+from bot.wiring import build_intake  # noqa: E402
+from core.config import settings_from_mapping  # noqa: E402
+from core.storage.db import Database  # noqa: E402
+from core.storage.feedback import SqlFeedbackStore  # noqa: E402
+from kb.loader import load_articles  # noqa: E402
+from kb.matcher import Matcher  # noqa: E402
+
+REPORT = crowd.REPORT
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class StallMonitor:
+    """The longest time the event loop did not get to run a 10 ms ticker."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            self.longest = max(self.longest, loop.time() - before - 0.01)
+
+    def __enter__(self) -> StallMonitor:
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+def settings_for(fake: FakeTelegram, tmp: str, url: str = "") -> Any:
+    return settings_from_mapping(
+        {
+            "storage": {"data_dir": tmp, "url": url},
+            "telegram": {
+                "enabled": True,
+                "base_url": fake.base_url,
+                "base_file_url": fake.base_file_url,
+            },
+        },
+        environ={"LIVEDESK_TELEGRAM_TOKEN": fake.token},
+    )
+
+
+async def with_livedesk(
+    url: str, big_kb: bool, play: Callable[[FakeTelegram], Awaitable[Any]]
+) -> Any:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeTelegram() as fake:
+            settings = settings_for(fake, tmp, url)
+            Database(settings.database_url()).upgrade()
+            intake = build_intake(settings)
+            if big_kb:
+                articles = bench_kb.expand(load_articles(), 10_000)
+                intake.engine.kb = Matcher(articles, SqlFeedbackStore(intake.services.db))
+            adapter = TelegramAdapter(settings, intake.engine, fake.token)
+            await adapter.start(poll_timeout=1)
+            try:
+                return await play(fake)
+            finally:
+                await adapter.stop()
+                intake.services.close()
+
+
+async def with_echo(play: Callable[[FakeTelegram], Awaitable[Any]]) -> Any:
+    async with FakeTelegram() as fake:
+
+        async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+            assert update.effective_chat and update.message
+            await update.get_bot().send_message(update.effective_chat.id, update.message.text or "")
+
+        app = (
+            ApplicationBuilder()
+            .token(fake.token)
+            .base_url(fake.base_url)
+            .base_file_url(fake.base_file_url)
+            .concurrent_updates(64)
+            .build()
+        )
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+            try:
+                return await play(fake)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+
+async def sequential_first_messages(fake: FakeTelegram, users: int = 60) -> list[float]:
+    """One user after another sends a complaint; time until that turn's last reply."""
+    times = []
+    for i in range(users):
+        chat = 20_000 + i
+        start = time.perf_counter()
+        fake.user_sends(chat, f"{REPORT} {i}")
+        await fake.wait_for_sent(chat, crowd._ends_turn, timeout=30)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def sequential_echo(fake: FakeTelegram, users: int = 60) -> list[float]:
+    times = []
+    for i in range(users):
+        chat = 20_000 + i
+        start = time.perf_counter()
+        fake.user_sends(chat, f"{REPORT} {i}")
+        await fake.wait_for_sent(chat, timeout=30)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def crowd_run(
+    fake: FakeTelegram, users: int, play: Callable[[FakeTelegram, int], Awaitable[list[float]]]
+) -> tuple[list[float], float, float]:
+    with StallMonitor() as stall:
+        latencies, wall = await crowd._crowd(users, play, fake)
+    return latencies, wall, stall.longest
+
+
+async def open_conversations(fake: FakeTelegram, count: int = 1000) -> float:
+    """RSS added by `count` users each left in the middle of a report."""
+    before = rss_mb()
+    for start in range(0, count, 100):
+        for i in range(start, start + 100):
+            fake.user_sends(40_000 + i, f"{REPORT} {i}")
+        for i in range(start, start + 100):
+            await fake.wait_for_sent(40_000 + i, crowd._ends_turn, timeout=60)
+    return rss_mb() - before
+
+
+async def startup_to_first_reply() -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeTelegram() as fake:
+            settings = settings_for(fake, tmp)
+            Database(settings.database_url()).upgrade()
+            config = Path(tmp) / "livedesk.toml"
+            config.write_text(
+                f'[storage]\ndata_dir = "{tmp}"\n[telegram]\nenabled = true\n'
+                f'base_url = "{fake.base_url}"\nbase_file_url = "{fake.base_file_url}"\n'
+                "[server]\nport = 0\n",
+                encoding="utf-8",
+            )
+            fake.user_sends_command(7, "/start")  # queued before the process exists
+            env = {**os.environ, "LIVEDESK_TELEGRAM_TOKEN": fake.token}
+            start = time.perf_counter()
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "-c",
+                str(config),
+                "run",
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            try:
+                await fake.wait_for_sent(7, timeout=30)
+                return time.perf_counter() - start
+            finally:
+                process.terminate()
+                await process.wait()
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--postgres", default=os.environ.get("LIVEDESK_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args()
+
+    bare = asyncio.run(with_echo(sequential_echo))
+    full = asyncio.run(with_livedesk("", True, sequential_first_messages))
+    ratio = statistics.mean(full) / statistics.mean(bare)
+    print(
+        f"per message, one at a time: bare PTB reply {statistics.mean(bare) * 1000:.1f} ms, "
+        f"LiveDesk pipeline (KB 10,000 articles) {statistics.mean(full) * 1000:.1f} ms "
+        f"= {ratio:.1f}x (target <= 4x)"
+    )
+
+    echo_lat, echo_wall, echo_stall = asyncio.run(
+        with_echo(lambda f: crowd_run(f, args.users, crowd.echo_user))
+    )
+    echo_rate = len(echo_lat) / echo_wall
+    print(
+        f"{args.users} users, echo bot: p50 {pct(echo_lat, 0.5):.0f} ms p95 {pct(echo_lat, 0.95):.0f} ms "
+        f"p99 {pct(echo_lat, 0.99):.0f} ms, {echo_rate:.1f} turns/s, loop stall {echo_stall * 1000:.0f} ms"
+    )
+    databases = [("SQLite", "")] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
+    for name, url in databases:
+        lat, wall, stall = asyncio.run(
+            with_livedesk(url, False, lambda f: crowd_run(f, args.users, crowd.livedesk_user))
+        )
+        rate = len(lat) / wall
+        print(
+            f"{args.users} users, LiveDesk on {name}: p50 {pct(lat, 0.5):.0f} ms "
+            f"p95 {pct(lat, 0.95):.0f} ms p99 {pct(lat, 0.99):.0f} ms, {rate:.1f} turns/s "
+            f"= {rate / echo_rate:.0%} of the echo bot (target >= 50%), "
+            f"longest loop stall {stall * 1000:.0f} ms (target < 50 ms)"
+        )
+    added = asyncio.run(with_livedesk("", False, open_conversations))
+    print(f"resident memory per 1,000 open conversations: {added:.1f} MB")
+    print(
+        f"start-up to the first reply: {asyncio.run(startup_to_first_reply()):.2f} s (target < 1.5 s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
