@@ -242,8 +242,9 @@ def main() -> int:
     )
     echo_rate = len(echo_lat) / echo_wall
     print(
-        f"{args.users} users, echo bot: p50 {pct(echo_lat, 0.5):.0f} ms p95 {pct(echo_lat, 0.95):.0f} ms "
-        f"p99 {pct(echo_lat, 0.99):.0f} ms, {echo_rate:.1f} turns/s, loop stall {echo_stall * 1000:.0f} ms"
+        f"{args.users} users, echo bot: p50 {pct(echo_lat, 0.5):.0f} ms "
+        f"p95 {pct(echo_lat, 0.95):.0f} ms p99 {pct(echo_lat, 0.99):.0f} ms, "
+        f"{echo_rate:.1f} turns/s, loop stall {echo_stall * 1000:.0f} ms"
     )
     databases = [("SQLite", "")] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
     for name, url in databases:
@@ -259,9 +260,8 @@ def main() -> int:
         )
     added = asyncio.run(with_livedesk("", False, open_conversations))
     print(f"resident memory per 1,000 open conversations: {added:.1f} MB")
-    print(
-        f"start-up to the first reply: {asyncio.run(startup_to_first_reply()):.2f} s (target < 1.5 s)"
-    )
+    startup = asyncio.run(startup_to_first_reply())
+    print(f"start-up to the first reply: {startup:.2f} s (target < 1.5 s)")
     return 0
 
 
