@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import bench_kb  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
 from bot.telegram_adapter import TelegramAdapter  # noqa: E402
@@ -112,33 +109,6 @@ async def with_livedesk(
             finally:
                 await adapter.stop()
                 intake.services.close()
-
-
-async def with_echo(play: Callable[[FakeTelegram], Awaitable[Any]]) -> Any:
-    async with FakeTelegram() as fake:
-
-        async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-            assert update.effective_chat and update.message
-            await update.get_bot().send_message(update.effective_chat.id, update.message.text or "")
-
-        app = (
-            ApplicationBuilder()
-            .token(fake.token)
-            .base_url(fake.base_url)
-            .base_file_url(fake.base_file_url)
-            .concurrent_updates(64)
-            .build()
-        )
-        app.add_handler(MessageHandler(filters.TEXT, echo))
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-            try:
-                return await play(fake)
-            finally:
-                await app.updater.stop()
-                await app.stop()
 
 
 async def sequential_first_messages(fake: FakeTelegram, users: int = 60) -> list[float]:
@@ -228,7 +198,7 @@ def main() -> int:
     parser.add_argument("--postgres", default=os.environ.get("LIVEDESK_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
 
-    bare = asyncio.run(with_echo(sequential_echo))
+    bare = asyncio.run(crowd.with_echo(sequential_echo))
     full = asyncio.run(with_livedesk("", True, sequential_first_messages))
     ratio = statistics.mean(full) / statistics.mean(bare)
     print(
@@ -238,7 +208,7 @@ def main() -> int:
     )
 
     echo_lat, echo_wall, echo_stall = asyncio.run(
-        with_echo(lambda f: crowd_run(f, args.users, crowd.echo_user))
+        crowd.with_echo(lambda f: crowd_run(f, args.users, crowd.echo_user))
     )
     echo_rate = len(echo_lat) / echo_wall
     print(

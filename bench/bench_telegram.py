@@ -100,7 +100,8 @@ async def _crowd(
     return [x for r in results for x in r], wall
 
 
-async def run_echo(users: int) -> tuple[list[float], float]:
+async def with_echo(play: Callable[[FakeTelegram], Awaitable[Any]]) -> Any:
+    """A bare python-telegram-bot echo bot on a fresh fake, while `play` runs."""
     async with FakeTelegram() as fake:
 
         async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -121,10 +122,14 @@ async def run_echo(users: int) -> tuple[list[float], float]:
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
             try:
-                return await _crowd(users, echo_user, fake)
+                return await play(fake)
             finally:
                 await app.updater.stop()
                 await app.stop()
+
+
+async def run_echo(users: int) -> tuple[list[float], float]:
+    return await with_echo(lambda fake: _crowd(users, echo_user, fake))  # type: ignore[no-any-return]
 
 
 async def run_livedesk(users: int) -> tuple[list[float], float]:

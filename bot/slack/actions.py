@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.slack.cards import ticket_for_thread
 from bot.slack.notifier import SlackNotifier
-from bot.slack.texts import agent_text
+from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
 from bot.slack_blocks import (
     escalate_modal,
@@ -95,6 +95,13 @@ def _values(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+REASON_MISSING = "请填写原因 / Give a reason"
+
+
+def _required(values: dict[str, Any], field: str, message: str) -> dict[str, str]:
+    return {} if values.get(field) else {field: message}
+
+
 def _meta(view: dict[str, Any]) -> dict[str, Any]:
     try:
         meta = json.loads(view.get("private_metadata") or "{}")
@@ -169,6 +176,16 @@ class CardActions:
         await self._ephemeral(body, agent_text(key))
         return False
 
+    async def _attempt(self, body: dict[str, Any], func: Any, *args: Any) -> tuple[bool, Any]:
+        """Run a core change in a worker thread; a refusal (illegal transition,
+        missing reason...) goes back to the agent as an ephemeral message.
+        """
+        try:
+            return True, await self.ws.run(func, *args)
+        except LiveDeskError as err:
+            await self._ephemeral(body, agent_text("error", error=err))
+            return False, None
+
     async def _after_change(self, ref: str, note: str) -> None:
         await self.notifier.refresh(ref)
         await self.notifier.thread(ref, note)
@@ -229,10 +246,8 @@ class CardActions:
 
     async def _reopen(self, body: dict[str, Any], ref: str, reason: str) -> None:
         user = body["user"]["id"]
-        try:
-            await self.ws.run(self.tickets.reopen, ref, user, _now(), reason)
-        except LiveDeskError as err:
-            await self._ephemeral(body, agent_text("error", error=err))
+        ok, _ = await self._attempt(body, self.tickets.reopen, ref, user, _now(), reason)
+        if not ok:
             return
         await self._after_change(ref, agent_text("reopened", user=user))
 
@@ -312,20 +327,19 @@ class CardActions:
             return
         ref, ticket, values = checked
         user = body["user"]["id"]
-        try:
-            await self.ws.run(
-                lambda: self.tickets.resolve(
-                    ref,
-                    user,
-                    _now(),
-                    outcome=Outcome(values["outcome"]),
-                    root_cause=values["root_cause"],
-                    cause_class=values["cause_class"],
-                    reason=values.get("reason"),
-                )
-            )
-        except LiveDeskError as err:
-            await self._ephemeral(body, agent_text("error", error=err))
+        ok, _ = await self._attempt(
+            body,
+            lambda: self.tickets.resolve(
+                ref,
+                user,
+                _now(),
+                outcome=Outcome(values["outcome"]),
+                root_cause=values["root_cause"],
+                cause_class=values["cause_class"],
+                reason=values.get("reason"),
+            ),
+        )
+        if not ok:
             return
         name = await self.ws.display_name(user)
         await self._deliver(
@@ -351,10 +365,10 @@ class CardActions:
         ref, _ticket, values = checked
         user, fields = body["user"]["id"], [f for f in values["fields"] if f in REQUESTABLE]
         reason = f"asked the user for {', '.join(fields)}"
-        try:
-            await self.ws.run(self.tickets.request_info, ref, user, fields, _now(), reason)
-        except LiveDeskError as err:
-            await self._ephemeral(body, agent_text("error", error=err))
+        ok, _ = await self._attempt(
+            body, self.tickets.request_info, ref, user, fields, _now(), reason
+        )
+        if not ok:
             return
         await self._deliver(ref, lambda: self.relay.info_request(ref, fields, values.get("note")))
         await self._after_change(
@@ -363,19 +377,19 @@ class CardActions:
 
     async def on_escalate(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = _values(view)
-        errors = {} if values.get("reason") else {"reason": "请填写原因 / Give a reason"}
+        errors = _required(values, "reason", REASON_MISSING)
         checked = await self._submission(ack, body, view, errors)
         if checked is None:
             return
         ref, _, values = checked
         user = body["user"]["id"]
-        try:
-            ticket = await self.ws.run(self.tickets.escalate, ref, user, values["reason"], _now())
-        except LiveDeskError as err:
-            await self._ephemeral(body, agent_text("error", error=err))
+        ok, ticket = await self._attempt(
+            body, self.tickets.escalate, ref, user, values["reason"], _now()
+        )
+        if not ok:
             return
         members = self.ws.core.settings.routing.tier_members.get(ticket.tier, [])
-        mention = " ".join(f"<!subteam^{m}>" if m.startswith("S") else f"<@{m}>" for m in members)
+        mention = mentions(members)
         note = agent_text(
             "escalated", user=user, tier=ticket.tier, reason=values["reason"], mention=mention
         )
@@ -385,18 +399,18 @@ class CardActions:
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
         values = _values(view)
-        errors = {} if values.get("reason") else {"reason": "请填写原因 / Give a reason"}
+        errors = _required(values, "reason", REASON_MISSING)
         checked = await self._submission(ack, body, view, errors)
         if checked is None:
             return
         ref, _, values = checked
         user, priority = body["user"]["id"], str(_meta(view).get("priority", ""))
-        try:
-            await self.ws.run(
-                self.tickets.set_priority, ref, user, Priority(priority), values["reason"], _now()
-            )
-        except (LiveDeskError, ValueError) as err:
-            await self._ephemeral(body, agent_text("error", error=err))
+        if priority not in {p.value for p in Priority}:
+            return  # the modal's metadata was not ours
+        ok, _ = await self._attempt(
+            body, self.tickets.set_priority, ref, user, Priority(priority), values["reason"], _now()
+        )
+        if not ok:
             return
         note = agent_text("priority", user=user, priority=priority, reason=values["reason"])
         await self._after_change(ref, note)
@@ -462,7 +476,7 @@ class CardActions:
 
     async def on_reason(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = _values(view)
-        errors = {} if values.get("reason") else {"reason": "请填写原因 / Give a reason"}
+        errors = _required(values, "reason", REASON_MISSING)
         checked = await self._submission(ack, body, view, errors)
         if checked is None:
             return

@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.slack.cards import PLATFORM, card_data, posts_of
-from bot.slack.texts import agent_text
+from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
 from bot.slack_blocks import page_message, shorten, ticket_card
 from core.config import SlackSettings
@@ -156,9 +156,6 @@ class SlackNotifier:
 
     # -- SLA (issue: clocks and paging) ----------------------------------------------------
 
-    def _mention(self, targets: list[str] | tuple[str, ...]) -> str:
-        return " ".join(f"<!subteam^{t}>" if t.startswith("S") else f"<@{t}>" for t in targets)
-
     async def sla_fired(self, fired: Fired) -> None:
         routing = self.ws.core.settings.routing
         clock_zh, clock_en = (
@@ -169,9 +166,7 @@ class SlackNotifier:
         due = f"<!date^{int(fired.due_at.timestamp())}^{{time}}|{fired.due_at.isoformat()}>"
         if fired.kind == "warning":
             members = routing.tier_members.get(fired.tier, [])
-            mention = (
-                f"<@{fired.assignee}>" if fired.assignee else self._mention(members) or "<!here>"
-            )
+            mention = f"<@{fired.assignee}>" if fired.assignee else mentions(members) or "<!here>"
             text = agent_text(
                 "sla_warning",
                 mention=mention,
@@ -186,7 +181,7 @@ class SlackNotifier:
             else:
                 await self._channel_post(fired.ref, text)
         elif fired.kind == "breach":
-            mention = self._mention(routing.tier_members.get(fired.tier, []))
+            mention = mentions(routing.tier_members.get(fired.tier, []))
             text = agent_text(
                 "sla_breach",
                 ref=fired.ref,
@@ -212,7 +207,7 @@ class SlackNotifier:
         escalation = self.ws.core.settings.escalation
         first = (fired.level, fired.round) == (0, 0)
         if first:
-            mention = self._mention(escalation.on_call) or "<!channel>"
+            mention = mentions(escalation.on_call) or "<!channel>"
             text, blocks = page_message(fired.ref, ticket.priority, ticket.summary, mention)
             answer = await self.ws.client.chat_postMessage(
                 channel=self._slack.escalation_channel, text=text, blocks=blocks
@@ -224,7 +219,7 @@ class SlackNotifier:
                 ref=fired.ref,
                 level=(fired.level or 0) + 1,
                 round=(fired.round or 0) + 1,
-                mention=self._mention(fired.targets),
+                mention=mentions(fired.targets),
             )
             await self.ws.client.chat_postMessage(channel=self._slack.escalation_channel, text=note)
         people = await self.ws.members(list(fired.targets))

@@ -34,3 +34,8 @@ AGENT_TEXTS: dict[str, str] = {
 
 def agent_text(key: str, **values: object) -> str:
     return AGENT_TEXTS[key].format(**values)
+
+
+def mentions(targets: list[str] | tuple[str, ...]) -> str:
+    """Slack mentions of user ids (U...) and user groups (S...)."""
+    return " ".join(f"<!subteam^{t}>" if t.startswith("S") else f"<@{t}>" for t in targets)
