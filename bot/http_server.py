@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
@@ -15,8 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.telegram_adapter import TelegramAdapter
 from core.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.telegram_adapter import TelegramAdapter
 
 log = logging.getLogger(__name__)
 

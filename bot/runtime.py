@@ -13,14 +13,12 @@ import os
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
 from bot.http_server import build_http_app
 from bot.metrics import Metrics
-from bot.slack.adapter import SlackAdapter
-from bot.slack.workspace import Core
-from bot.telegram_adapter import TelegramAdapter
 from bot.wiring import Intake, build_intake
 from core.clock import SystemClock
 from core.config import Settings
@@ -33,6 +31,10 @@ from core.conversation import (
 from core.relay import Outbound, TicketRelay
 from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.files import DirectoryAttachmentStore
+
+if TYPE_CHECKING:
+    from bot.slack.adapter import SlackAdapter
+    from bot.telegram_adapter import TelegramAdapter
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,11 @@ class Runtime:
         attachments = DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments")
         self.telegram: TelegramAdapter | None = None
         self.slack: SlackAdapter | None = None
+        # Each platform's libraries are imported only when it is enabled: they
+        # are most of the start-up time.
         if settings.telegram.enabled:
+            from bot.telegram_adapter import TelegramAdapter
+
             token = settings.secrets.telegram_token
             assert token is not None
             self.telegram = TelegramAdapter(
@@ -60,6 +66,9 @@ class Runtime:
                 metrics=self.metrics,
             )
         if settings.slack.enabled:
+            from bot.slack.adapter import SlackAdapter
+            from bot.slack.workspace import Core
+
             core = Core(
                 settings=settings,
                 db=services.db,

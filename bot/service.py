@@ -9,8 +9,6 @@ import signal
 from collections.abc import Iterator
 
 import uvicorn
-from slack_sdk.errors import SlackApiError
-from telegram.error import InvalidToken, TelegramError
 
 from bot.runtime import Runtime
 from core.config import Settings
@@ -53,6 +51,9 @@ async def run_service(settings: Settings) -> None:
         raise ConfigError(f"cannot start: missing {names}")
     runtime = Runtime(settings)
     try:
+        from slack_sdk.errors import SlackApiError
+        from telegram.error import InvalidToken, TelegramError
+
         try:
             await runtime.start()
         except InvalidToken:

@@ -8,16 +8,15 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.config import Settings, load_settings
-from core.conversation import ConversationEngine, IntakeSettings
 from core.storage.db import Database
-from core.storage.feedback import SqlFeedbackStore
-from core.storage.files import DirectoryAttachmentStore
 from core.tickets import TicketService
-from core.triage import classify
-from kb.loader import load_articles
-from kb.matcher import Matcher
+
+if TYPE_CHECKING:
+    from core.conversation import ConversationEngine
+    from kb.matcher import Matcher
 
 
 @dataclass
@@ -53,11 +52,20 @@ def build_services(settings: Settings, *, check_schema: bool = True) -> Services
 
 
 def build_kb(settings: Settings, db: Database) -> Matcher:
+    from core.storage.feedback import SqlFeedbackStore
+    from kb.loader import load_articles
+    from kb.matcher import Matcher
+
     directory = Path(settings.kb.path) if settings.kb.path else None
     return Matcher(load_articles(directory), SqlFeedbackStore(db))
 
 
 def build_intake(settings: Settings, services: Services | None = None) -> Intake:
+    # Imported here: commands that only read tickets never load the intake.
+    from core.conversation import ConversationEngine, IntakeSettings
+    from core.storage.files import DirectoryAttachmentStore
+    from core.triage import classify
+
     services = services or build_services(settings)
     kb = build_kb(settings, services.db)
     engine = ConversationEngine(

@@ -9,7 +9,6 @@ import os
 from typing import Any
 
 from bot.logging_setup import configure_logging
-from bot.service import run_service
 from bot.wiring import settings_for
 
 
@@ -27,5 +26,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(
         settings, level=logging.DEBUG if args.debug else logging.INFO, json_lines=args.log_json
     )
+    from bot.service import run_service  # the adapters' libraries load only for `run`
+
     asyncio.run(run_service(settings))
     return 0
