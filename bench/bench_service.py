@@ -22,9 +22,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +35,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import bench_kb  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
 from bot.telegram_adapter import TelegramAdapter  # noqa: E402
@@ -91,10 +94,29 @@ def settings_for(fake: FakeTelegram, tmp: str, url: str = "") -> Any:
     )
 
 
+@contextlib.contextmanager
+def fresh_schema(url: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema (dropped after)."""
+    if not url:
+        yield url
+        return
+    schema = f"ld_bench_{uuid.uuid4().hex[:10]}"
+    admin = Database(url)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 async def with_livedesk(
     url: str, big_kb: bool, play: Callable[[FakeTelegram], Awaitable[Any]]
 ) -> Any:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, fresh_schema(url) as url:
         async with FakeTelegram() as fake:
             settings = settings_for(fake, tmp, url)
             Database(settings.database_url()).upgrade()

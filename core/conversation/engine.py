@@ -165,7 +165,7 @@ class ConversationEngine:
             s.add(conv)
         for effect in turn.after_commit:
             effect()
-        return HandleResult(turn.replies, turn.events)
+        return HandleResult(_coalesce(turn.replies), turn.events)
 
     def _flooded(self, event: Inbound) -> bool:
         """A per-user sliding window, so a looping client gets a polite answer
@@ -867,6 +867,28 @@ class ConversationEngine:
                 ]
             case _:
                 return []
+
+
+def _coalesce(replies: list[Reply]) -> list[Reply]:
+    """Plain texts join the reply that follows them: one message instead of two
+    ("Got it: ..." and the question), fewer notifications for the user.
+    """
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.choices
+            and not previous.request_file
+            and previous.attachment is None
+            and reply.attachment is None
+        ):
+            merged[-1] = Reply(
+                f"{previous.text}\n\n{reply.text}", reply.choices, reply.request_file
+            )
+        else:
+            merged.append(reply)
+    return merged
 
 
 def _label(label: str, lang: str) -> str:
