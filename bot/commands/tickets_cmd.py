@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot.wiring import build_services, settings_for
-from core.masking import mask_diagnostics
+from core.masking import mask_diagnostics, mask_text
 from core.statuses import Status
 from core.storage.tables import AuditEventRow, TicketRow
 from core.taxonomy import Category, Priority, subtype
@@ -39,7 +39,7 @@ def _ticket_json(t: TicketRow, finance_viewer: bool) -> dict[str, Any]:
         "category": t.category,
         "subtype": t.subtype,
         "scope": t.scope,
-        "summary": t.summary,
+        "summary": mask_text(t.summary, t.diagnostics, finance_viewer=finance_viewer),
         "reporter": {
             "channel": t.channel,
             "user": t.external_user_id,
@@ -87,7 +87,8 @@ def list_tickets(args: argparse.Namespace) -> int:
     if not rows:
         print("no tickets")
     for t in rows:
-        first_line = t.summary.splitlines()[0] if t.summary else ""
+        summary = mask_text(t.summary, t.diagnostics, finance_viewer=finance)
+        first_line = summary.splitlines()[0] if summary else ""
         print(
             f"{t.ref:<9} {t.priority} {t.status:<12} {t.subtype:<18} "
             f"{t.assignee or '-':<12} {first_line[:60]}"
@@ -114,7 +115,7 @@ def show_ticket(args: argparse.Namespace) -> int:
     print(f"  reporter: {ticket.display_name} ({ticket.channel}:{ticket.external_user_id})")
     print(f"  assignee: {ticket.assignee or '-'}  team {ticket.team}, tier {ticket.tier}")
     print(f"  first response due: {ticket.first_response_due.isoformat()}")
-    print(f"  summary: {ticket.summary}")
+    print(f"  summary: {data['summary']}")
     for key, value in data["diagnostics"].items():
         print(f"  {key}: {value}")
     print("  history:")

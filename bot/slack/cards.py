@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from bot.slack_blocks import CardData
-from core.masking import mask_diagnostics
+from core.masking import mask_diagnostics, mask_text
 from core.ports import KnowledgeBase
 from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow
 
@@ -30,7 +30,7 @@ def card_data(
         category=ticket.category,
         subtype=ticket.subtype,
         scope=ticket.scope,
-        summary=ticket.summary,
+        summary=mask_text(ticket.summary, ticket.diagnostics, finance_viewer=finance_view),
         reporter=ticket.display_name,
         channel=ticket.channel,
         diagnostics={k: str(v) for k, v in diagnostics.items() if k != "extras"},

@@ -12,7 +12,7 @@ from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from bot.slack_blocks import home_view
 from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
-from core.masking import mask_diagnostics
+from core.masking import mask_diagnostics, mask_text
 from core.reports import day_stats, open_counts, open_tickets
 from core.storage.tables import TicketRow
 from core.taxonomy import SUBTYPES
@@ -77,7 +77,8 @@ class SlackCommands:
         finance = user in await self.ws.members(core.settings.slack.finance_agents)
         diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance)
         details = ", ".join(f"{k}: {v}" for k, v in diagnostics.items() if k != "extras")
-        return f"{_line(ticket)}\n> {ticket.summary[:500]}\n{details}"
+        words = mask_text(ticket.summary, ticket.diagnostics, finance_viewer=finance)
+        return f"{_line(ticket)}\n> {words[:500]}\n{details}"
 
     async def _stats(self) -> str:
         today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)

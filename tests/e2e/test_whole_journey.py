@@ -104,6 +104,13 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
                     await asyncio.sleep(0.1)
                 assert await healthy(), "livedesk run never became healthy"
 
+            # A finance report whose order id and amount are canaries for the logs.
+            payer = User(tg, 5002)
+            await payer.command("/human", expect="描述")
+            await payer.says("充值 648 元没到账，订单号 ORDCANARY77813，用的支付宝", expect="\n")
+            await payer.skip_to("提交", ("跳过", "没有了"))
+            await payer.presses("提交", expect="工单号")
+
             # The user reports a widespread stream failure in Chinese.
             user = User(tg, 5001)
             await user.says("全平台的直播间都黑屏了，大家都看不了直播", expect="还是不行")
@@ -111,8 +118,9 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
             await user.skip_to("提交", ("跳过", "没有了"))
             done = await user.presses("提交", expect="工单号")
             assert "15 分钟" in done  # P0 promise
+            ref = "LD-" + done.split("LD-")[1][:4]
             card = await slack.wait_for_message(
-                TRIAGE, lambda m: "ticket.claim" in str(m.blocks), timeout=10
+                TRIAGE, lambda m: ref in m.text and "ticket.claim" in str(m.blocks), timeout=10
             )
             page = await slack.wait_for_message(
                 ESCALATION, lambda m: "page.ack" in str(m.blocks), timeout=10
@@ -169,6 +177,8 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
         logs = out.decode() + err.decode()
         for secret in (tg.token, slack.config.bot_token, slack.config.signing_secret):
             assert secret not in logs, SIGNING_CANARY_NOTE
+        assert "ORDCANARY77813" not in logs and "648" not in logs  # finance fields
+        assert f'"ticket": "{ref}"' in logs  # structured logs carry the reference
 
         verify = await livedesk("-c", str(config), "audit", "verify", env=env)
         verified, _ = await verify.communicate()
@@ -176,4 +186,5 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
         show = await livedesk("-c", str(config), "tickets", "list", "--json", env=env)
         listed, _ = await show.communicate()
         assert '"status": "closed"' in listed.decode()
+        assert "ORDCANARY77813" not in listed.decode()  # masked for non-finance viewers
         assert '"priority": "P0"' in listed.decode()

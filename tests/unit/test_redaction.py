@@ -78,3 +78,14 @@ def test_a_token_shaped_string_is_removed_even_when_unknown(output):
 def test_http_client_loggers_that_print_urls_are_quiet(output):
     logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/botSECRET/getMe")
     assert "HTTP Request" not in output()
+
+
+def test_finance_values_in_the_users_words_are_masked_for_non_finance_viewers():
+    from core.masking import mask_text
+
+    diag = {"order_id": "ORD20261125001", "amount": "648"}
+    words = "充值648元没到账，订单号 ORD20261125001"
+    masked = mask_text(words, diag, finance_viewer=False)
+    assert "ORD20261125001" not in masked and "648" not in masked
+    assert masked.endswith("5001")
+    assert mask_text(words, diag, finance_viewer=True) == words
