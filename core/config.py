@@ -206,6 +206,14 @@ class FollowupSettings(_Section):
     auto_close_after: Duration = timedelta(hours=48)
 
 
+class SurgeSettings(_Section):
+    """A surge of similar reports makes an issue widespread, whatever each says."""
+
+    window: Duration = timedelta(minutes=10)
+    # Reports of one subtype from this many different users within the window.
+    reports: int = Field(default=5, ge=2)
+
+
 class Secrets(BaseModel):
     """Taken only from the environment; never from the file."""
 
@@ -251,6 +259,7 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     routing: RoutingSettings = RoutingSettings()
     followup: FollowupSettings = FollowupSettings()
+    surge: SurgeSettings = SurgeSettings()
     escalation: EscalationSettings = EscalationSettings()
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 

@@ -96,12 +96,17 @@ class TicketService:
         summary = clean_text(draft.summary, "summary")
         for name in ("channel", "external_user_id", "chat_id", "display_name", "language"):
             clean_text(getattr(draft, name), name, max_chars=MAX_SHORT_CHARS)
-        priority = draft.priority or priority_for(st.id, draft.scope)
         diag = draft.diagnostics.to_json()
         for key, value in diag.items():
             if isinstance(value, str):
                 clean_text(value, f"diagnostics.{key}", allow_empty=True)
         with self._tx(session) as s:
+            scope, cues = draft.scope, list(draft.cues)
+            surge = self._surge(s, draft, now)
+            if scope is Scope.SINGLE and surge >= self.settings.surge.reports:
+                scope = Scope.WIDESPREAD
+                cues.append(f"surge: {surge} reports in {self.settings.surge.window}")
+            priority = draft.priority or priority_for(st.id, scope)
             row = TicketRow(
                 channel=draft.channel,
                 external_user_id=draft.external_user_id,
@@ -110,12 +115,12 @@ class TicketService:
                 language=draft.language,
                 category=st.category.value,
                 subtype=st.id,
-                scope=draft.scope.value,
+                scope=scope.value,
                 priority=priority.value,
                 confidence=draft.confidence,
                 summary=summary,
                 diagnostics=diag,
-                cues=list(draft.cues),
+                cues=cues,
                 kb_tried=list(draft.kb_tried),
                 status=Status.NEW.value,
                 team="finance" if st.category is Category.FINANCE else "support",
@@ -135,6 +140,7 @@ class TicketService:
                 "category": row.category,
                 "subtype": row.subtype,
                 "scope": row.scope,
+                "surge": surge if scope is not draft.scope else None,
                 "priority": row.priority,
                 "status": row.status,
                 "team": row.team,
@@ -159,6 +165,19 @@ class TicketService:
         from_clock = self.planner.first_response_due(row)
         if from_clock is not None:
             row.first_response_due = from_clock
+
+    def _surge(self, s: Session, draft: TicketDraft, now: datetime) -> int:
+        """Different users who reported this subtype within the surge window,
+        this report included.
+        """
+        since = now - self.settings.surge.window
+        users = s.exec(
+            select(TicketRow.channel, TicketRow.external_user_id)
+            .where(TicketRow.subtype == draft.subtype, col(TicketRow.created_at) >= since)
+            .distinct()
+        ).all()
+        reporters = {(c, u) for c, u in users} | {(draft.channel, draft.external_user_id)}
+        return len(reporters)
 
     @contextmanager
     def _tx(self, session: Session | None) -> Iterator[Session]:

@@ -200,3 +200,30 @@ def test_an_old_schema_is_refused_with_the_command_to_run(db_url):
         fresh.check_schema()
     finally:
         fresh.dispose()
+
+
+def test_a_surge_of_similar_reports_makes_the_issue_widespread(tickets, clock):
+    from datetime import timedelta
+
+    for user in ("a", "b", "c", "d"):
+        t = tickets.create(draft("av.no_audio", external_user_id=user), clock.now())
+        assert (t.scope, t.priority) == ("single", "P1")
+        clock.advance(timedelta(minutes=1))
+    fifth = tickets.create(draft("av.no_audio", external_user_id="e"), clock.now())
+    assert (fifth.scope, fifth.priority) == ("widespread", "P0")
+    assert any(c.startswith("surge: 5 reports") for c in fifth.cues)
+
+
+def test_one_user_reporting_again_and_again_is_not_a_surge(tickets, clock):
+    for _ in range(6):
+        t = tickets.create(draft("av.no_audio", external_user_id="same"), clock.now())
+    assert t.scope == "single"
+
+
+def test_reports_outside_the_window_do_not_make_a_surge(tickets, clock):
+    from datetime import timedelta
+
+    for user in ("a", "b", "c", "d", "e"):
+        t = tickets.create(draft("av.no_audio", external_user_id=user), clock.now())
+        clock.advance(timedelta(minutes=5))
+    assert t.scope == "single"
