@@ -239,13 +239,15 @@ def main() -> int:
         f"{echo_rate:.1f} turns/s, loop stall {echo_stall * 1000:.0f} ms"
     )
     databases = [("SQLite", "")] + ([("PostgreSQL", args.postgres)] if args.postgres else [])
-    for name, url in databases:
+    flows = [(name, url, crowd.livedesk_typing_user, "typed") for name, url in databases]
+    flows.append(("SQLite", "", crowd.livedesk_user, "buttons"))
+    for name, url, user, how in flows:
         lat, wall, stall = asyncio.run(
-            with_livedesk(url, False, lambda f: crowd_run(f, args.users, crowd.livedesk_user))
+            with_livedesk(url, False, lambda f, user=user: crowd_run(f, args.users, user))
         )
         rate = len(lat) / wall
         print(
-            f"{args.users} users, LiveDesk on {name}: p50 {pct(lat, 0.5):.0f} ms "
+            f"{args.users} users, LiveDesk on {name} ({how} answers): p50 {pct(lat, 0.5):.0f} ms "
             f"p95 {pct(lat, 0.95):.0f} ms p99 {pct(lat, 0.99):.0f} ms, {rate:.1f} turns/s "
             f"= {rate / echo_rate:.0%} of the echo bot (target >= 50%), "
             f"longest loop stall {stall * 1000:.0f} ms (target < 50 ms)"

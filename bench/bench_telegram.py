@@ -35,8 +35,12 @@ from core.config import settings_from_mapping
 from core.storage.db import Database
 
 REPORT = "直播间 8848 一直卡成PPT，iPhone 13，用的WiFi"
-# Turns of one report: a text, then the buttons a user presses.
+# Turns of one report: a text, then the buttons a user presses...
 BUTTONS = ("还是不行", "刚刚", "没有了", "提交")
+# ...or the same answers typed, which LiveDesk understands as well. Typed turns
+# compare like with like against the echo bot (text in, text out); a button
+# press also costs an answerCallbackQuery round trip.
+TYPED = ("还是不行", "刚刚", "没有了", "确认")
 
 
 def _ends_turn(message: dict[str, Any]) -> bool:
@@ -77,6 +81,16 @@ async def livedesk_user(fake: FakeTelegram, chat: int) -> list[float]:
         latency, seen = await _turn(
             fake, chat, lambda m=message_id, d=data: fake.user_presses(chat, m, d), seen
         )
+        latencies.append(latency)
+    return latencies
+
+
+async def livedesk_typing_user(fake: FakeTelegram, chat: int) -> list[float]:
+    latencies, seen = [], 0
+    latency, seen = await _turn(fake, chat, lambda: fake.user_sends(chat, REPORT), seen)
+    latencies.append(latency)
+    for word in TYPED:
+        latency, seen = await _turn(fake, chat, lambda w=word: fake.user_sends(chat, w), seen)
         latencies.append(latency)
     return latencies
 

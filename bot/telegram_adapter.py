@@ -260,13 +260,18 @@ class TelegramAdapter:
             self.metrics.messages_in.labels(CHANNEL).inc()
         async with lock:  # one chat's updates are handled in the order they came
             try:
-                result = await asyncio.to_thread(self.engine.handle, event)
+                result = await asyncio.to_thread(self.engine.handle, event, defer_effects=True)
             except Exception:
                 log.exception("conversation engine failed for a telegram update")
                 lang = language_of(event.language, self.engine.settings.default_language)
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
             await self.send(chat_id, result.replies)
+        if result.deferred:
+            try:  # after the reply: the user never waits for bookkeeping
+                await asyncio.to_thread(result.run_deferred)
+            except Exception:
+                log.exception("knowledge-base bookkeeping failed after a reply")
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.on_result is not None:

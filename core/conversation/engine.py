@@ -147,7 +147,7 @@ class ConversationEngine:
 
     # -- entry point -----------------------------------------------------------
 
-    def handle(self, event: Inbound) -> HandleResult:
+    def handle(self, event: Inbound, *, defer_effects: bool = False) -> HandleResult:
         if self._flooded(event):
             lang = language_of(event.language, self.settings.default_language)
             return HandleResult([Reply(t(lang, "flood"))])
@@ -163,6 +163,10 @@ class ConversationEngine:
             conv.data = turn.data
             conv.updated_at = event.at
             s.add(conv)
+        if defer_effects:
+            return HandleResult(
+                _coalesce(turn.replies), turn.events, deferred=tuple(turn.after_commit)
+            )
         for effect in turn.after_commit:
             effect()
         return HandleResult(_coalesce(turn.replies), turn.events)
