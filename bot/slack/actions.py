@@ -157,6 +157,16 @@ class CardActions:
         with self.db.session(read_only=True) as s:
             return ticket_for_thread(s, channel, ts)
 
+    async def _acting_on(self, body: dict[str, Any]) -> tuple[str, TicketRow] | None:
+        """The ticket a button belongs to, if the presser may act on it; otherwise
+        the presser is told why and nothing happens.
+        """
+        ref = await self._ref_of(body)
+        ticket = self._load(ref) if ref else None
+        if not await self._allowed(body, ticket) or ref is None or ticket is None:
+            return None
+        return ref, ticket
+
     async def _ephemeral(self, body: dict[str, Any], text: str) -> None:
         channel = body.get("container", {}).get("channel_id") or body.get("channel", {}).get("id")
         user = body["user"]["id"]
@@ -202,11 +212,10 @@ class CardActions:
 
     async def on_claim(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        ref = await self._ref_of(body)
-        ticket = self._load(ref) if ref else None
-        if not await self._allowed(body, ticket):
+        found = await self._acting_on(body)
+        if found is None:
             return
-        assert ref is not None
+        ref, ticket = found
         user = body["user"]["id"]
         try:
             await self.ws.run(self.tickets.claim, ref, user, _now())
@@ -217,27 +226,25 @@ class CardActions:
             await self._ephemeral(body, agent_text("error", error=err))
             return
         await self._after_change(ref, agent_text("claimed", user=user))
-        if ticket is not None and ticket.priority == "P0":
+        if ticket.priority == "P0":
             await self.notifier.pages_acknowledged(ref, user)
 
     async def on_page_ack(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        ref = await self._ref_of(body)
-        ticket = self._load(ref) if ref else None
-        if not await self._allowed(body, ticket):
+        found = await self._acting_on(body)
+        if found is None:
             return
-        assert ref is not None
+        ref, _ticket = found
         user = body["user"]["id"]
         await self.ws.run(self.tickets.acknowledge_page, ref, user, _now())
         await self.notifier.pages_acknowledged(ref, user)
 
     async def on_reopen(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        ref = await self._ref_of(body)
-        ticket = self._load(ref) if ref else None
-        if not await self._allowed(body, ticket):
+        found = await self._acting_on(body)
+        if found is None:
             return
-        assert ticket is not None and ref is not None
+        ref, ticket = found
         if ticket.category == "finance":
             view = reason_modal(ref, ACTION_REOPEN, "Reopen / 重新打开")
             await self.ws.client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -253,11 +260,10 @@ class CardActions:
 
     async def on_priority(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        ref = await self._ref_of(body)
-        ticket = self._load(ref) if ref else None
-        if not await self._allowed(body, ticket):
+        found = await self._acting_on(body)
+        if found is None:
             return
-        assert ref is not None and ticket is not None
+        ref, ticket = found
         option = (body.get("actions") or [{}])[0].get("selected_option") or {}
         priority = option.get("value")
         if priority not in {p.value for p in Priority} or priority == ticket.priority:
@@ -268,11 +274,10 @@ class CardActions:
 
     async def on_open_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        ref = await self._ref_of(body)
-        ticket = self._load(ref) if ref else None
-        if not await self._allowed(body, ticket):
+        found = await self._acting_on(body)
+        if found is None:
             return
-        assert ref is not None and ticket is not None
+        ref, ticket = found
         action = body["actions"][0]["action_id"]
         if action == ACTION_RESOLVE:
             view = resolve_modal(ref, finance=ticket.category == "finance")
