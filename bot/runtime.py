@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -142,6 +143,10 @@ class Runtime:
             await self.slack.start()
         if self.telegram is not None:
             await self.telegram.start(poll_timeout=poll_timeout)
+        # Everything built so far (models, indexes, libraries) lives as long as
+        # the process: keep it out of the collector's full passes, which
+        # otherwise stall the event loop for tens of milliseconds.
+        gc.freeze()
         self._sweeper = asyncio.create_task(self._sweep(), name="livedesk-sweeper")
         self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="livedesk-sla")
 
