@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.balancer import Balancer
+from tests.e2e.processes import process_env
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User, free_port
 
@@ -88,15 +88,12 @@ async def test_two_instances_share_the_work_and_survive_a_sigkill(
         ports = [free_port(), free_port()]
         balancer = Balancer([f"http://127.0.0.1:{p}" for p in ports])
         await balancer.start()
-        env = {
-            **{k: v for k, v in os.environ.items() if "PROXY" not in k.upper()},
-            "LIVEDESK_TELEGRAM_TOKEN": tg.token,
-            "LIVEDESK_TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "LIVEDESK_SLACK_BOT_TOKEN": slack.config.bot_token,
-            "LIVEDESK_SLACK_SIGNING_SECRET": slack.config.signing_secret,
-            "LIVEDESK_DATABASE_URL": postgres_url,
-            "PTB_TIMEDELTA": "1",
-        }
+        env = process_env(
+            tg,
+            slack,
+            LIVEDESK_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            LIVEDESK_DATABASE_URL=postgres_url,
+        )
         configs = [config_for(tmp_path, tg, slack, p, balancer.port) for p in ports]
         upgrade = await start(configs[0], env, "db", "upgrade")
         assert await upgrade.wait() == 0

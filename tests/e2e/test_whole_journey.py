@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.fake_telegram import FakeTelegram
+from tests.e2e.processes import process_env
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User, free_port
 
@@ -76,14 +76,7 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
     async with FakeTelegram() as tg, FakeSlack() as slack:
         port = free_port()
         config = write_config(tmp_path, tg, slack, port)
-        env = {
-            **{k: v for k, v in os.environ.items() if "PROXY" not in k.upper()},
-            "LIVEDESK_TELEGRAM_TOKEN": tg.token,
-            "LIVEDESK_SLACK_BOT_TOKEN": slack.config.bot_token,
-            "LIVEDESK_SLACK_SIGNING_SECRET": slack.config.signing_secret,
-            "PTB_TIMEDELTA": "1",
-        }
-        env.pop("LIVEDESK_DATABASE_URL", None)
+        env = process_env(tg, slack)
         upgrade = await livedesk("-c", str(config), "db", "upgrade", env=env)
         assert await upgrade.wait() == 0
         process = await livedesk("-c", str(config), "run", "--log-json", env=env)

@@ -1,0 +1,22 @@
+"""What the end-to-end tests give the real `livedesk` processes."""
+
+from __future__ import annotations
+
+import os
+
+from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.fake_telegram import FakeTelegram
+
+
+def process_env(tg: FakeTelegram, slack: FakeSlack, **extra: str) -> dict[str, str]:
+    """This environment without proxies (the fakes are local), plus the fakes' secrets."""
+    env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
+    env.pop("LIVEDESK_DATABASE_URL", None)
+    env.update(
+        LIVEDESK_TELEGRAM_TOKEN=tg.token,
+        LIVEDESK_SLACK_BOT_TOKEN=slack.config.bot_token,
+        LIVEDESK_SLACK_SIGNING_SECRET=slack.config.signing_secret,
+        PTB_TIMEDELTA="1",
+    )
+    env.update(extra)
+    return env
