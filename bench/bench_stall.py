@@ -104,6 +104,7 @@ async def echo_side(users: int) -> None:
     await child.wait()
     print(
         f"{users} users, bare echo bot: {result['turns'] / result['wall']:.1f} turns/s, "
+        f"{stall.cpu / result['turns'] * 1000:.2f} ms CPU per turn, "
         f"longest event-loop stall {stall.longest * 1000:.0f} ms"
     )
 
@@ -158,6 +159,7 @@ async def livedesk_side(users: int) -> None:
     print(
         f"{users} users (fake and users in another process): "
         f"{result['turns'] / result['wall']:.1f} turns/s, "
+        f"{stall.cpu / result['turns'] * 1000:.2f} ms CPU per turn, "
         f"longest LiveDesk event-loop stall {stall.longest * 1000:.0f} ms (target < 50 ms)"
     )
 

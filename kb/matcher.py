@@ -74,8 +74,8 @@ class Matcher:
         i = self._by_id.get(article_id)
         return None if i is None else self._articles[i].suggestion(0.0)
 
-    def record_feedback(self, article_id: str, helped: bool) -> None:
-        self._feedback.record_feedback(article_id, helped)
+    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
+        self._feedback.record_feedback(article_ids, helped)
 
     def record_offer(self, article_ids: list[str]) -> None:
         self._feedback.record_offer(article_ids)

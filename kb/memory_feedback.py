@@ -14,11 +14,12 @@ class MemoryFeedbackStore:
             c = self._counts.get(article_id, FeedbackCounts())
             self._counts[article_id] = FeedbackCounts(c.offers + 1, c.helped, c.not_helped)
 
-    def record_feedback(self, article_id: str, helped: bool) -> None:
-        c = self._counts.get(article_id, FeedbackCounts())
-        self._counts[article_id] = FeedbackCounts(
-            c.offers, c.helped + int(helped), c.not_helped + int(not helped)
-        )
+    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
+        for article_id in article_ids:
+            c = self._counts.get(article_id, FeedbackCounts())
+            self._counts[article_id] = FeedbackCounts(
+                c.offers, c.helped + int(helped), c.not_helped + int(not helped)
+            )
 
     def counts(self) -> dict[str, FeedbackCounts]:
         return dict(self._counts)

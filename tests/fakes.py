@@ -48,8 +48,8 @@ class FakeKnowledgeBase:
     def record_offer(self, article_ids: list[str]) -> None:
         self.offers.extend(article_ids)
 
-    def record_feedback(self, article_id: str, helped: bool) -> None:
-        self.feedback.append((article_id, helped))
+    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
+        self.feedback.extend((article_id, helped) for article_id in article_ids)
 
 
 @dataclass

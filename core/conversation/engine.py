@@ -534,7 +534,7 @@ class ConversationEngine:
             self._prompt(turn)
             return
         article_id = offers[index]
-        turn.after_commit.append(lambda: self.kb.record_feedback(article_id, helped=True))
+        turn.after_commit.append(lambda: self.kb.record_feedback([article_id], helped=True))
         subtype = turn.data["subtype"]
         turn.session.add(
             SelfServiceRow(
@@ -564,11 +564,10 @@ class ConversationEngine:
         turn.say("kb_fixed_thanks")
 
     def _kb_none(self, turn: _Turn) -> None:
-        for article_id in turn.data.get("offers", []):
-            turn.after_commit.append(
-                lambda a=article_id: self.kb.record_feedback(a, helped=False)  # type: ignore[misc]
-            )
-        turn.data["kb_tried"] = turn.data.pop("offers", [])
+        tried = turn.data.pop("offers", [])
+        if tried:  # one transaction for all of them
+            turn.after_commit.append(lambda: self.kb.record_feedback(tried, helped=False))
+        turn.data["kb_tried"] = tried
         turn.say("kb_none_noted")
         self._details(turn)
 

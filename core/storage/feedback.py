@@ -41,8 +41,8 @@ class SqlFeedbackStore:
     def record_offer(self, article_ids: list[str]) -> None:
         self._bump(article_ids, "offers")
 
-    def record_feedback(self, article_id: str, helped: bool) -> None:
-        self._bump([article_id], "helped" if helped else "not_helped")
+    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
+        self._bump(article_ids, "helped" if helped else "not_helped")
 
     def counts(self) -> dict[str, FeedbackCounts]:
         """Read on every suggestion, so kept for a few seconds: ranking does not

@@ -111,8 +111,8 @@ def test_feedback_is_recorded_in_the_store(fixture_articles: list[Article]) -> N
     store = MemoryFeedbackStore()
     matcher = Matcher(fixture_articles, store)
     matcher.record_offer(["acct-login-code"])
-    matcher.record_feedback("acct-login-code", helped=True)
-    matcher.record_feedback("acct-login-code", helped=False)
+    matcher.record_feedback(["acct-login-code"], helped=True)
+    matcher.record_feedback(["acct-login-code"], helped=False)
     assert store.counts()["acct-login-code"] == FeedbackCounts(offers=1, helped=1, not_helped=1)
 
 
@@ -123,7 +123,7 @@ def test_one_vote_moves_a_score_a_little_and_a_clear_record_reorders(
     base = Matcher(fixture_articles, MemoryFeedbackStore()).suggest(text, limit=2)
     (first, first_score), (second, _) = [(s.article_id, s.score) for s in base]
     one_vote = MemoryFeedbackStore()
-    one_vote.record_feedback(first, helped=False)
+    one_vote.record_feedback([first], helped=False)
     after_one = Matcher(fixture_articles, one_vote).suggest(text, limit=2)
     moved = next(s.score for s in after_one if s.article_id == first)
     assert 0.9 * first_score < moved < first_score
