@@ -30,7 +30,17 @@ def parse_examples(lines: list[str]) -> tuple[Example, ...]:
     return tuple(out)
 
 
+# The first set covers every subtype; the others add scope phrasings and
+# complaints about support or suggestions that name a fault.
+EXAMPLE_FILES = ("examples.jsonl", "examples_scope.jsonl", "examples_probes.jsonl")
+
+
 @lru_cache(maxsize=1)
 def bundled_examples() -> tuple[Example, ...]:
-    raw = resources.files("core.triage").joinpath("data/examples.jsonl").read_text("utf-8")
-    return parse_examples(raw.splitlines())
+    data = resources.files("core.triage").joinpath("data")
+    lines = [
+        line
+        for name in EXAMPLE_FILES
+        for line in data.joinpath(name).read_text("utf-8").splitlines()
+    ]
+    return parse_examples(lines)

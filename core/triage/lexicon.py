@@ -296,6 +296,19 @@ RULES: dict[str, list[Rule]] = {
     ],
     "svc.slow_response": [
         (
+            r"没人跟进|已读不回|不回复我|等不到人|转人工|占线|没人接|自动回复|审核中|一天一句|天荒地老|"
+            r"机器人回复|绕半天|来回问|问了.{0,3}(次|遍)|隔一天|效率.{0,2}低|太低了",
+            4,
+        ),
+        (
+            _w(
+                r"takes? forever|zero (reply|replies|response)|not even an auto-?reply|"
+                r"(nobody|no one) (ever )?follows? up|first (answer|reply) came|\d+ days since|"
+                r"hotline|on hold|still no (answer|reply|update)|is anyone (even )?reading"
+            ),
+            4,
+        ),
+        (
             r"没人回|没人理|不回复|没回复|回复[很好太超]?慢|没人处理|还没处理|一直没处理|没有处理|没下文|石沉大海",
             4,
         ),
@@ -331,6 +344,8 @@ RULES: dict[str, list[Rule]] = {
             4,
         ),
         (r"机器人|模板|套话|官腔", 2),
+        (r"过分|气死|叹气|嘲讽|讽刺|说我|骂我|怪我|撒谎|见多了|小事也要|爱看不看|谁让你|不理我", 3),
+        (_w(r"called me|talked down|laughed at|sarcastic|mocked|blamed me|lectured"), 3),
         (
             _w(
                 r"rude|unprofessional|impolite|attitude|arrogant|dismissive|condescending|"
@@ -346,6 +361,19 @@ RULES: dict[str, list[Rule]] = {
             5,
         ),
         (r"根本没看|说了半天|不是这个问题|说的不是|搞错了我的问题|听不懂", 3),
+        (
+            r"不是一回事|回错人|完全没看|没看我|讲了半天|我(说|讲|写|问|反馈|要|提)的是|根本不是|"
+            r"教我(怎么|如何)|一直叫我|结果.{0,8}(给我|帮我)",
+            5,
+        ),
+        (
+            _w(
+                r"explained how to|thinks my|read my (message|ticket)|did anyone read|wrong person|"
+                r"i (said|asked|wrote|told (them|support)) .{0,40}(they|support|agent|bot) "
+                r"(replied|keeps|sent|said)"
+            ),
+            5,
+        ),
         (
             r"以为我|当成|理解成|说成|没搞懂|没搞清|搞错|弄错|听错|看错|明明说的是|明明是|回答的不是|驴唇不对马嘴",
             3,
@@ -406,18 +434,20 @@ RULES: dict[str, list[Rule]] = {
 
 # Support staff and ticket references: svc.* cues only count next to one.
 SUPPORT_REF = re.compile(
-    r"客服|人工|工单|售后|小二|专员|你们|回复我|回我|处理我|官方|答复|回复说|电话|服务|反馈了|反映了|"
+    r"客服|人工|工单|售后|小二|专员|你们|回复我|回我|处理我|官方|答复|回复说|电话|服务|反馈了|反映了|回信|申诉|"
+    r"热线|等回复|"
     + _w(
         r"support|agents?|customer service|service desk|tickets?|staff|representative|rep|"
         r"helpdesk|help desk|cs team|your team|you guys|customer care|the person|replied|reply|"
-        r"service|response|they told me|he told me|she told me|emailed|email"
+        r"service|response|they told me|he told me|she told me|emailed|email|hotline"
     )
 )
 
 # A suggestion, not a complaint; excludes "建议你们赶紧修复" which is a complaint.
 SUGGESTION = re.compile(
     r"(?<!的)建议(?!我|你们?(赶紧|尽快|马上)?(修|解决|处理|查))|"
-    r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放)|"
+    r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放|按|别|把|显示|改|换|简化|"
+    r"优化|放|排序|分类|收起)|(改进|优化|简化)一下|(做|调|改)(大|小)一点|"
     r"可以(出|加|增加|做|添加|开放)(一个|个|一下)?.{0,20}(吗|嘛|么)|可不可以(加|出|增加|做|有)|"
     r"希望(能|可以)?(增加|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|"
     r"(加|增加|添加|新增|出)(一个|个).{0,16}(功能|模式|选项|按钮|开关|入口)|要是(能|有).{0,20}就好|"
@@ -426,7 +456,8 @@ SUGGESTION = re.compile(
     r"希望(你们)?(能|可以)?(改|改成|做成|调|换成|多出|多加)|(能|可以)加个|请(增加|添加|加上?)|期待(出|加|上线)|"
     r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)|"
     + _w(
-        r"please add|pls add|plz add|would be (nice|great|cool)|feature request|i suggest|"
+        r"please add|pls add|plz add|(redesign|rearrange|reorder|sort) (please|it)|"
+        r"please (redesign|move|sort|show|let)|would be (nice|great|cool)|feature request|i suggest|"
         r"suggestion|"
         r"could you (add|make|build|support)|can you (add|make|build)|it would be (great|nice|"
         r"good)|"
@@ -441,39 +472,102 @@ SUGGESTION = re.compile(
 
 # "A group of users", not one person: raises the priority of the subtype. Many
 # rooms seen by ONE user ("换了几个直播间都卡") is still that user's problem.
+# Outside sources ("热搜", "down detector", "tons of posts") count as a group.
+_PEOPLE = (
+    r"朋友|好友|同事|室友|舍友|同学|家人|老婆|老公|闺蜜|对象|男朋友|女朋友|兄弟|姐妹|爸妈|妈妈|爸爸|"
+    r"孩子|邻居|网友|同行|群友|队友|他们|她们"
+)
+_SOURCES = (
+    r"微博|超话|贴吧|小红书|抖音|推特|论坛|评论区|粉丝群|主播群|家族群|公会群|行业群|交流群|群里|朋友圈|网上|"
+    r"商店|tg群|" + _w(r"ptt|threads|app ?store|play ?store|telegram|discord|reddit|twitter")
+)
+# Counted people, accounts or posts: "二十几个主播", "十几个号", "几百条", "五百人".
+_MANY = (
+    r"(几十|十几|二十几|三十几|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|大批|"
+    r"无数|\d{2,})\s?(个|位|名|条|台)?.{0,3}(人|主播|号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
+    r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条"
+)
+# A group that the writer is part of, taken as a whole: "全公司", "整个直播基地".
+_GROUP = (
+    r"公司|办公室|班|宿舍楼|楼|基地|直播基地|战队|公会|工会|家族|粉丝团|mcn|经纪公司|部门|运营部|学校|网吧|"
+    r"小区|城市|团队|工作室|俱乐部"
+)
 WIDESPREAD_STRONG = re.compile(
-    r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|所有主播|很多主播|好多主播|"
+    r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|全网|所有主播|很多主播|好多主播|"
     r"好几个主播|其他主播也|别的主播也|主播们都|所有直播间|全部直播间|每个直播间|哪个直播间都|"
-    r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫)|宕机|集体|"
-    r"所有的?直播|全部的?直播|每个直播|任何直播|哪个直播都|谁的直播都|整个(app|软件|应用|平台)|全app|"
+    r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫|的问题)|宕机|集体|"
+    r"(所有|全部|每个|任何|各个|各大)的?(直播|实况|主播|房间|频道)|哪个(直播|实况|主播)都|谁的直播都|全体|"
+    r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也)|"
+    r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
+    r"到处都(有人|是|在)|热搜|一搜一大片|不是个例|不是个别|非个例|同款问题|全军覆没|问了一圈|"
+    r"谁都(进不|登不|看不|用不|送不|发不|连不|开不|不行|没)|没有一个(主播|人|用户)|一个都(进不|登不|不行)|"
+    r"全(公会|工会|家族|团队)|(公会|工会|家族|主播圈|圈子)里?.{0,6}(都|全|一片|一堆|传开)|"
+    r"(" + _SOURCES + r")[里上]?.{0,4}(都是|全是|一大片|一片|一堆|到处|好多人|很多人|刷屏|都在)|"
+    r"宿舍.{0,4}(都|全)|"
+    r"官方.{0,8}(出来|说明|回应|解释|公告|通知|在查|排查)|官号|"
+    r"(整个|整栋|整间|全|全体|各个|各大)("
+    + _GROUP
+    + r"|fan ?club)|我们.{0,6}("
+    + _GROUP
+    + r").{0,10}(都|全|没人|没一个)|"
+    r"("
+    + _SOURCES
+    + r").{0,10}(一堆|一大堆|好多|很多|全是|全在|都在|一整串|一水的|冒出|刷屏|同款|吐槽|"
+    r"抱怨|骂|在问|都说|都在说|trending|blowing up|full of|flooded)|"
+    r"个个都|每个人|人人|全员|没一个(人|主播)?.{0,3}(能|开|进|登|领|看|得)|没人(能|领|开|进|登|看)得?|"
+    r"(另一个|别的|其他)(省|城市|州|国家|学校)|外地的?|"
     + _w(
-        r"all (the )?streamers|every (streamer|stream|room|channel)|all (the )?(rooms|streams|"
-        r"channels)|"
+        r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
+        r"(all|every)( the)?( live)? (rooms?|streams?|channels?|lives|broadcasts?)|"
         r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
         r"service)|entire (app|platform|site)|"
         r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
         r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
-        r"streamers)|"
-        r"(a lot of|lots of|so many|hundreds of|tons of) (users|streamers|accounts|people)|"
-        r"across the (app|platform)"
+        r"streamers|creators|hosts|accounts)|"
+        r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of) (users|streamers|"
+        r"accounts|people|ppl|posts|complaints|reports|creators)|"
+        r"across the (app|platform)|down ?detector|status page|"
+        r"mass (hacks?|bans?|logouts?|outages?)|"
+        r"(twitter|weibo|reddit|discord|x|tiktok) (is )?(full of|blowing up|flooded)|"
+        r"(none|no one|nobody) (of|on|in) (my|our|the) (team|friends|streamers|group|guild|"
+        r"server|discord|community)|"
+        r"(my|our) (whole|entire) ([a-z]+ )?(guild|family|team|"
+        r"group|agency|crew|server|discord|fan ?club|"
+        r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
+        r"devices|creators|streamers|channels)|"
+        r"dozens|a dozen|at least \d+|\d+ (person|people|of us|streamers|creators|accounts)|"
+        r"every (collab|live|stream|channel) i (watched|opened|checked|tried)|across the board|"
+        r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
+        r"people|everyone|students|guys) at (my|our) "
+        r"(school|work|office|uni|college)|officially|investigating|(is|are) trending|"
+        r"in another (state|city|country|province)|reviews (are|today)"
     )
 )
 WIDESPREAD = re.compile(
-    r"大家(都|也|全|的)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
-    r"其他人|别人也|别人都|朋友(们)?(也|都)|同事(也|都)|家人(也|都)|室友(也|都)|舍友(也|都)|"
-    r"同学(也|都)|身边的?(人|朋友)|周围的人|群里(的人)?(都|也)|群友|公会|我们(都|几个|全)|"
-    r"我和(我)?(朋友|同事|家人)都|不止我|不只我|不止一个人|不是我一个|不是只有我|都在说|都反映|"
-    r"人人都|好几个人|几个朋友|不光我|不仅是?我|不单是?我|也有人|有人也|评论区都|公屏都在|弹幕都在说|"
-    r"(老婆|老公|孩子|爸妈|妈妈|爸爸|朋友|同事|室友|家人)的?(手机|平板|电脑|账号)(也|都)|"
+    r"大家(都|也|全|的)|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
+    r"其他人|别人也|别人都|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
+    r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
+    r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|公会|我们(都|几个|全)|"
+    r"不止我|不只我|不止一个人|不是我一个|不是只有我|都在说|都反映|"
+    r"人人都|好几个人|"
+    + _MANY
+    + r"|几个朋友|不光我|不仅是?我|不单是?我|也有人|有人也|评论区都|公屏都在|弹幕都在说|"
+    r"(" + _PEOPLE + r")[^，。！？,.!?;；]{0,10}(也|都|同样)|我这(边|里)?也(是|一样)|"
+    r"我和我?的?("
+    + _PEOPLE
+    + r")[^，。！？,.!?]{0,4}都|"
     + _w(
         r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
         r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
-        r"my friends|all my friends|friends (too|also|as well)|me and my friends|my friends and i|"
+        r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
+        r"as well)|me and my friends|my friends and i|"
         r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
         r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
-        r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate)'?s? (phone|device|"
-        r"ipad|tablet)"
+        r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|either|"
+        r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
+        r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
+        r"ipad|tablet|account)"
     )
 )
 # Everyone inside ONE room watching one stream, or both sides of one co-host
@@ -481,7 +575,7 @@ WIDESPREAD = re.compile(
 ONE_ROOM = re.compile(
     r"这个直播间|这个房间|这个主播|该直播间|该主播|我的直播间|我直播间|我的观众|我的粉丝|观众(们)?(都|也)|"
     r"粉丝(们)?(都|也)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|一个直播间|某个直播间|某主播|"
-    r"两个主播|双方|对方|我们俩|我和对方|连麦的|"
+    r"两个主播|双方|对方|我们俩|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间|"
     + _w(
         r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
         r"room|channel)|"
@@ -492,14 +586,28 @@ ONE_ROOM = re.compile(
 )
 # "大家都看不到我的弹幕": many people perceive ONE user's problem.
 SELF_OBJECT = re.compile(
-    r"(看不到|看不见|听不到|听不见|收不到|听不清|看不了)(我|我的)|"
-    + _w(r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)")
+    r"(看不到|看不见|听不到|听不见|收不到|听不清|看不了)(我|我的)|(发出去|发的).{0,6}(看不到|看不见)|(都|也|一直|来)(问我|找我|说我)|"
+    r"收到我的|我的(账号|帐号|号)(发|给)|(登不上|登不进|进不去)我的|"
+    + _w(
+        r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)|"
+        r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)"
+    )
 )
 # Others explicitly unaffected: the writer alone has the problem.
 ONLY_ME = re.compile(
-    r"只有我|就我一个|就我自己|(别人|其他人|大家|朋友|同事|家人)的?(都|也)?(正常|没问题|没事|好好的|可以看|能看)|"
+    r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|就我一个|就我自己|就我的|(?<!不是)就我(?!们)|"
+    r"我的(还|却|就)?没|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
+    r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|"
+    + _PEOPLE
+    + r")"
+    r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声音|有画面)|"
+    r"应该是我(家|的|这边)|我(家|这边)的?(网|网络|wifi|路由)|"
+    r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
     + _w(
         r"only me|only for me|just for me|works (fine )?for (everyone|everybody|others|my friends)|"
-        r"(others|everyone else|my friends|other people) (are|is|seem) (fine|ok|okay|normal)"
+        r"(others|everyone else|my friends|other people) (are|is|seem) (fine|ok|okay|normal)|"
+        r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
+        r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|"
+        r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but"
     )
 )

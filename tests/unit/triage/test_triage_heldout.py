@@ -28,3 +28,17 @@ def test_held_out_fifth_of_the_examples_is_classified_accurately() -> None:
     scope_acc = sum(v.scope == e.scope for v, e in zip(verdicts, test, strict=True)) / len(test)
     assert subtype_acc >= 0.85
     assert scope_acc >= 0.85
+
+
+def test_every_example_file_parses_and_no_text_is_repeated() -> None:
+    from importlib import resources
+
+    from core.triage.examples import EXAMPLE_FILES, parse_examples
+
+    data = resources.files("core.triage").joinpath("data")
+    texts: list[str] = []
+    for name in EXAMPLE_FILES:
+        examples = parse_examples(data.joinpath(name).read_text("utf-8").splitlines())
+        assert examples, name
+        texts.extend(e.text for e in examples)
+    assert len(texts) == len(set(texts)) == len(bundled_examples())
