@@ -457,7 +457,8 @@ SUGGESTION = re.compile(
     r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)|"
     + _w(
         r"please add|pls add|plz add|(redesign|rearrange|reorder|sort) (please|it)|"
-        r"please (redesign|move|sort|show|let)|would be (nice|great|cool)|feature request|i suggest|"
+        r"please (redesign|move|sort|show|let)|"
+        r"would be (nice|great|cool)|feature request|i suggest|"
         r"suggestion|"
         r"could you (add|make|build|support)|can you (add|make|build)|it would be (great|nice|"
         r"good)|"
