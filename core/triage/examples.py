@@ -32,7 +32,11 @@ def parse_examples(lines: list[str]) -> tuple[Example, ...]:
 
 # The first set covers every subtype; the others add scope phrasings and
 # complaints about support or suggestions that name a fault.
-EXAMPLE_FILES = ("examples.jsonl", "examples_scope.jsonl", "examples_probes.jsonl")
+EXAMPLE_FILES = (
+    "examples.jsonl",
+    "examples_scope.jsonl",
+    "examples_probes.jsonl",
+)
 
 
 @lru_cache(maxsize=1)

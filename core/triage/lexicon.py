@@ -499,7 +499,10 @@ WIDESPREAD_STRONG = re.compile(
     r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫|的问题)|宕机|集体|"
     r"(所有|全部|每个|任何|各个|各大)的?(直播|实况|主播|房间|频道)|哪个(直播|实况|主播)都|谁的直播都|全体|"
     r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也)|"
-    r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|整个(app|软件|应用|平台)|全app|"
+    r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|"
+    r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|刷了一圈|(随便|不管)?点?哪个都|"
+    r"(直播|直播间)(是不是)?(全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
+    r"整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
     r"到处都(有人|是|在)|热搜|一搜一大片|不是个例|不是个别|非个例|同款问题|全军覆没|问了一圈|"
     r"谁都(进不|登不|看不|用不|送不|发不|连不|开不|不行|没)|没有一个(主播|人|用户)|一个都(进不|登不|不行)|"
@@ -604,11 +607,13 @@ ONLY_ME = re.compile(
     r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声音|有画面)|"
     r"应该是我(家|的|这边)|我(家|这边)的?(网|网络|wifi|路由)|"
     r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
+    r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)|"
     + _w(
         r"only me|only for me|just for me|works (fine )?for (everyone|everybody|others|my friends)|"
         r"(others|everyone else|my friends|other people) (are|is|seem) (fine|ok|okay|normal)|"
         r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
-        r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|"
+        r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
+        r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
         r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but"
     )
 )
