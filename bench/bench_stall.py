@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,9 +28,10 @@ import bench_telegram as crowd  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
+from bot.engine_runner import ProcessRunner  # noqa: E402
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
 from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import build_intake  # noqa: E402
+from bot.wiring import worker_engine  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 
 
@@ -109,7 +111,17 @@ async def echo_side(users: int) -> None:
     )
 
 
-async def livedesk_side(users: int) -> None:
+def warm_engine(settings: Any) -> Any:
+    """The worker's engine, with what is built on first use (the classifier's
+    model, the matcher's caches) built, so the figure is the steady state.
+    """
+    engine = worker_engine(settings)
+    engine.classify(crowd.REPORT, datetime.now(UTC))
+    engine.kb.suggest(crowd.REPORT, "av.stutter")
+    return engine
+
+
+async def livedesk_side(users: int, process: bool) -> None:
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
@@ -125,11 +137,10 @@ async def livedesk_side(users: int) -> None:
         fake = type("Remote", (), urls)
         settings = bench_service.settings_for(fake, tmp)  # type: ignore[arg-type]
         Database(settings.database_url()).upgrade()
-        intake = build_intake(settings)
-        # Warm up what is built on first use (the classifier's model, the matcher's
-        # caches) so the figure is the steady state, not the first request.
-        intake.engine.classify(crowd.REPORT, datetime.now(UTC))
-        intake.kb.suggest(crowd.REPORT, "av.stutter")
+        engine = warm_engine(settings)
+        runner = ProcessRunner(settings, warm_engine) if process else None
+        if runner is not None:
+            await runner.start()
         pauses: dict[int, float] = {}
         started: list[float] = [0.0]
 
@@ -142,22 +153,25 @@ async def livedesk_side(users: int) -> None:
 
         gc.callbacks.append(_gc)
         gc.freeze()  # as Runtime.start does
-        adapter = TelegramAdapter(settings, intake.engine, urls["token"])
+        adapter = TelegramAdapter(settings, engine, urls["token"], runner=runner)
         await adapter.start(poll_timeout=1)
         try:
-            with bench_service.StallMonitor() as stall:
+            with bench_service.StallMonitor(runner.worker_pid if runner else None) as stall:
                 child.stdin.write(b"go\n")
                 await child.stdin.drain()
                 result = json.loads(await child.stdout.readline())
         finally:
             await adapter.stop()
-            intake.services.close()
+            if runner is not None:
+                runner.close()
+            engine.db.dispose()
             child.stdin.write(b"done\n")
             await child.stdin.drain()
     await child.wait()
     print("gc pauses (max per generation, ms):", {g: round(v * 1000, 1) for g, v in pauses.items()})
     print(
-        f"{users} users (fake and users in another process): "
+        f"{users} users (fake and users in another process), LiveDesk engine in "
+        f"{'a worker process' if process else 'threads'}: "
         f"{result['turns'] / result['wall']:.1f} turns/s, "
         f"{stall.cpu / result['turns'] * 1000:.2f} ms CPU per turn, "
         f"longest LiveDesk event-loop stall {stall.longest * 1000:.0f} ms (target < 50 ms)"
@@ -174,7 +188,8 @@ def main() -> int:
         asyncio.run(users_side(args.users, args.flow))
     else:
         asyncio.run(echo_side(args.users))
-        asyncio.run(livedesk_side(args.users))
+        asyncio.run(livedesk_side(args.users, process=True))
+        asyncio.run(livedesk_side(args.users, process=False))
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
+from bot.engine_runner import ThreadRunner
 from bot.http_server import build_http_app
 from bot.metrics import Metrics
 from bot.wiring import Intake, build_intake
@@ -34,6 +35,7 @@ from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.files import DirectoryAttachmentStore
 
 if TYPE_CHECKING:
+    from bot.engine_runner import ProcessRunner
     from bot.slack.adapter import SlackAdapter
     from bot.telegram_adapter import TelegramAdapter
 
@@ -45,7 +47,23 @@ SWEEP_SECONDS = 60.0
 class Runtime:
     def __init__(self, settings: Settings, intake: Intake | None = None) -> None:
         self.settings = settings
-        self.intake = intake or build_intake(settings)
+        self.runner: ProcessRunner | None = None
+        if settings.telegram.enabled and settings.server.engine_process:
+            from bot.engine_runner import ProcessRunner
+            from bot.wiring import worker_engine
+
+            # First: the worker builds its engine while this process builds the rest.
+            self.runner = ProcessRunner(
+                settings, worker_engine, on_new_timer=lambda: self.scheduler.wake()
+            )
+        try:
+            self.intake = intake or build_intake(settings)
+        except BaseException:
+            if self.runner is not None:
+                self.runner.close()
+            raise
+        if self.runner is not None:
+            self.runner.fallback = ThreadRunner(self.intake.engine)
         services = self.intake.services
         self.relay = TicketRelay(services.db, services.tickets.planner)
         self.metrics = Metrics(services.db)
@@ -65,6 +83,7 @@ class Runtime:
                 token.get_secret_value(),
                 on_result=self.on_result,
                 metrics=self.metrics,
+                runner=self.runner,
             )
         if settings.slack.enabled:
             from bot.slack.adapter import SlackAdapter
@@ -160,6 +179,8 @@ class Runtime:
             await self.telegram.stop()
         if self.slack is not None:
             await self.slack.stop()
+        if self.runner is not None:
+            await asyncio.to_thread(self.runner.close)
         self.intake.services.close()
 
     async def sweep_once(self, now: datetime) -> list[str]:

@@ -44,6 +44,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.engine_runner import ProcessRunner, ThreadRunner
 from bot.metrics import Metrics
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
@@ -115,10 +116,12 @@ class TelegramAdapter:
         on_result: Sink | None = None,
         max_attachment_bytes: int | None = None,
         metrics: Metrics | None = None,
+        runner: ThreadRunner | ProcessRunner | None = None,
     ) -> None:
         self.settings = settings
         self.metrics = metrics
         self.engine = engine
+        self.runner = runner or ThreadRunner(engine)
         self.on_result = on_result
         self.webhook = settings.telegram.mode == "webhook"
         self.max_attachment_bytes = max_attachment_bytes or engine.settings.max_attachment_bytes
@@ -264,22 +267,22 @@ class TelegramAdapter:
             self.metrics.messages_in.labels(CHANNEL).inc()
         async with lock:  # one chat's updates are handled in the order they came
             try:
-                result = await asyncio.to_thread(self.engine.handle, event, defer_effects=True)
+                handled = await self.runner.handle(event)
             except Exception:
                 log.exception("conversation engine failed for a telegram update")
                 lang = language_of(event.language, self.engine.settings.default_language)
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
-            await self.send(chat_id, result.replies)
-        if result.deferred:
+            await self.send(chat_id, handled.result.replies)
+        if handled.after_reply is not None:
             try:  # after the reply: the user never waits for bookkeeping
-                await asyncio.to_thread(result.run_deferred)
+                await handled.after_reply()
             except Exception:
                 log.exception("knowledge-base bookkeeping failed after a reply")
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.on_result is not None:
-            await self.on_result(result)
+            await self.on_result(handled.result)
 
     # -- outbound -----------------------------------------------------------------------------
 

@@ -79,3 +79,8 @@ def build_intake(settings: Settings, services: Services | None = None) -> Intake
         ),
     )
     return Intake(services=services, kb=kb, engine=engine)
+
+
+def worker_engine(settings: Settings) -> ConversationEngine:
+    """The conversation engine of a worker process (bot.engine_runner)."""
+    return build_intake(settings).engine

@@ -83,6 +83,9 @@ class SlackSettings(_Section):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    # The conversation engine in a worker process of its own (a second core);
+    # false keeps it in threads of the main process.
+    engine_process: bool = True
 
 
 def _default_first_response() -> dict[Priority, timedelta]:

@@ -1,0 +1,169 @@
+"""The conversation engine in a worker process (bot.engine_runner), for real:
+spawned processes, both databases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.engine_runner import ProcessRunner, ThreadRunner
+from bot.wiring import build_intake, worker_engine
+from core.config import Settings, settings_from_mapping
+from core.conversation import Inbound, TicketCreated
+from core.storage.db import Database
+from core.storage.tables import KbFeedbackRow
+
+REPORT = "直播间 8848 一直卡成PPT，iPhone 13，用的WiFi"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _event(user: str, n: int, **what: str) -> Inbound:
+    return Inbound(
+        channel="telegram",
+        user_id=user,
+        chat_id=user,
+        at=datetime.now(UTC),
+        delivery_id=f"{user}:{n}",
+        **what,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def desk_settings(db_url: str, tmp_path: Path) -> Iterator[Settings]:
+    database = Database(db_url)
+    database.upgrade()
+    database.dispose()
+    yield settings_from_mapping({"storage": {"url": db_url, "data_dir": str(tmp_path)}}, environ={})
+
+
+@pytest.fixture
+async def runner(desk_settings: Settings) -> AsyncIterator[ProcessRunner]:
+    timers: list[int] = []
+    process = ProcessRunner(desk_settings, worker_engine, on_new_timer=lambda: timers.append(1))
+    process.timers = timers  # type: ignore[attr-defined]
+    await process.start()
+    yield process
+    process.close()
+
+
+async def test_the_worker_answers_and_keeps_its_bookkeeping_for_after_the_reply(
+    runner: ProcessRunner, desk_settings: Settings
+) -> None:
+    handled = await runner.handle(_event("501", 1, text=REPORT))
+    assert "卡顿" in handled.result.replies[0].text
+    assert handled.result.replies[0].choices  # the articles and "still broken"
+    db = Database(desk_settings.database_url())
+    with db.session(read_only=True) as s:
+        assert s.exec(select(KbFeedbackRow)).all() == []  # offers are counted after the reply
+    assert handled.after_reply is not None
+    await handled.after_reply()
+    with db.session(read_only=True) as s:
+        assert sum(r.offers for r in s.exec(select(KbFeedbackRow)).all()) == 3
+    db.dispose()
+
+
+async def test_a_ticket_made_in_the_worker_wakes_the_sla_scheduler(
+    runner: ProcessRunner,
+) -> None:
+    for n, text in enumerate((REPORT, "还是不行", "刚刚", "没有了")):
+        await runner.handle(_event("502", n, text=text))
+    assert not runner.timers  # type: ignore[attr-defined]
+    handled = await runner.handle(_event("502", 9, text="确认"))
+    assert any(isinstance(e, TicketCreated) for e in handled.result.events)
+    assert runner.timers  # type: ignore[attr-defined]
+
+
+async def test_a_redelivered_update_is_a_duplicate_in_the_worker_too(
+    runner: ProcessRunner,
+) -> None:
+    first = await runner.handle(_event("503", 1, text=REPORT))
+    again = await runner.handle(_event("503", 1, text=REPORT))
+    assert first.result.replies and again.result.duplicate and not again.result.replies
+
+
+async def test_the_worker_ignores_sigterm_so_the_main_process_stops_it_in_order(
+    runner: ProcessRunner,
+) -> None:
+    pid = runner.worker_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGTERM)
+    await asyncio.sleep(0.2)
+    handled = await runner.handle(_event("504", 1, command="start"))
+    assert handled.result.replies and runner.worker_pid == pid
+
+
+async def test_a_dead_worker_is_replaced_and_messages_meanwhile_go_to_the_fallback(
+    runner: ProcessRunner, desk_settings: Settings
+) -> None:
+    intake = build_intake(desk_settings)
+    runner.fallback = ThreadRunner(intake.engine)
+    pid = runner.worker_pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.2)
+    with pytest.raises(Exception, match="terminated abruptly"):
+        await runner.handle(_event("505", 1, command="start"))
+    # Answered at once by this process while the new worker starts...
+    during = await runner.handle(_event("505", 2, command="start"))
+    assert during.result.replies
+    # ...and by the new worker once it is up.
+    await runner.start()
+    assert runner.worker_pid not in (None, pid)
+    after = await runner.handle(_event("505", 3, text=REPORT))
+    assert "卡顿" in after.result.replies[0].text
+    intake.services.close()
+
+
+def test_the_worker_exits_when_the_main_process_is_killed(desk_settings: Settings) -> None:
+    storage = desk_settings.storage.model_dump(mode="json")
+    script = (
+        "import asyncio\n"
+        "from bot.engine_runner import ProcessRunner\n"
+        "from bot.wiring import worker_engine\n"
+        "from core.config import settings_from_mapping\n"
+        f"settings = settings_from_mapping({{'storage': {storage!r}}}, environ={{}})\n"
+        "async def main():\n"
+        "    runner = ProcessRunner(settings, worker_engine)\n"
+        "    await runner.start()\n"
+        "    print(runner.worker_pid, flush=True)\n"
+        "    await asyncio.sleep(60)\n"
+        "asyncio.run(main())\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert parent.stdout is not None
+        worker = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.1)
+        assert not _alive(worker)
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone in every way that matters here (it is not our child).
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
