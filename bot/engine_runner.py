@@ -17,10 +17,10 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import TYPE_CHECKING
 
@@ -32,17 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AfterReply = Callable[[], Awaitable[None]]
 # Builds the worker's engine from the settings; must be importable by name.
 EngineFactory = Callable[["Settings"], "ConversationEngine"]
 PARENT_CHECK_SECONDS = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Handled:
-    result: HandleResult
-    # Bookkeeping to run once the user has the reply; None when there is none.
-    after_reply: AfterReply | None = None
 
 
 class ThreadRunner:
@@ -52,11 +44,8 @@ class ThreadRunner:
     async def start(self) -> None:
         return None
 
-    async def handle(self, event: Inbound) -> Handled:
-        result = await asyncio.to_thread(self.engine.handle, event, defer_effects=True)
-        if not result.deferred:
-            return Handled(result)
-        return Handled(result, lambda: asyncio.to_thread(result.run_deferred))
+    async def handle(self, event: Inbound) -> HandleResult:
+        return await asyncio.to_thread(self.engine.handle, event)
 
     def close(self) -> None:
         return None
@@ -123,18 +112,13 @@ class ProcessRunner:
         """Waits until the worker has built its engine; raises what building raised."""
         await asyncio.wrap_future(self._ready)
 
-    async def handle(self, event: Inbound) -> Handled:
+    async def handle(self, event: Inbound) -> HandleResult:
         if self.fallback is not None and not self._worker_up():
             return await self.fallback.handle(event)
         outcome = await self._run(_handle, event)
         if outcome.new_timers and self._on_new_timer is not None:
             self._on_new_timer()
-        if not outcome.deferred:
-            return Handled(outcome.result)
-        return Handled(outcome.result, self._after_reply)
-
-    async def _after_reply(self) -> None:
-        await self._run(_run_deferred)
+        return outcome.result
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -155,14 +139,12 @@ def _report_start(ready: Future[_Outcome]) -> None:
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     result: HandleResult
-    deferred: bool = False
     new_timers: bool = False
 
 
 @dataclass
 class _Worker:
     engine: ConversationEngine
-    deferred: list[Callable[[], None]] = field(default_factory=list)
     new_timers: bool = False
 
 
@@ -194,18 +176,5 @@ def _ready() -> _Outcome:
 def _handle(event: Inbound) -> _Outcome:
     assert _worker is not None
     _worker.new_timers = False
-    result = _worker.engine.handle(event, defer_effects=True)
-    _worker.deferred.extend(result.deferred)
-    return _Outcome(
-        HandleResult(result.replies, result.events, result.duplicate),
-        deferred=bool(result.deferred),
-        new_timers=_worker.new_timers,
-    )
-
-
-def _run_deferred() -> _Outcome:
-    assert _worker is not None
-    pending, _worker.deferred = _worker.deferred, []
-    for effect in pending:
-        effect()
-    return _Outcome(HandleResult())
+    result = _worker.engine.handle(event)
+    return _Outcome(result, new_timers=_worker.new_timers)

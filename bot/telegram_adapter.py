@@ -267,22 +267,17 @@ class TelegramAdapter:
             self.metrics.messages_in.labels(CHANNEL).inc()
         async with lock:  # one chat's updates are handled in the order they came
             try:
-                handled = await self.runner.handle(event)
+                result = await self.runner.handle(event)
             except Exception:
                 log.exception("conversation engine failed for a telegram update")
                 lang = language_of(event.language, self.engine.settings.default_language)
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
-            await self.send(chat_id, handled.result.replies)
-        if handled.after_reply is not None:
-            try:  # after the reply: the user never waits for bookkeeping
-                await handled.after_reply()
-            except Exception:
-                log.exception("knowledge-base bookkeeping failed after a reply")
+            await self.send(chat_id, result.replies)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.on_result is not None:
-            await self.on_result(handled.result)
+            await self.on_result(result)
 
     # -- outbound -----------------------------------------------------------------------------
 

@@ -41,11 +41,9 @@ class FeedbackCounts:
 
 
 class FeedbackStore(Protocol):
-    """Where "this helped" / "did not help" answers are kept per article."""
-
-    def record_offer(self, article_ids: list[str]) -> None: ...
-
-    def record_feedback(self, article_ids: list[str], helped: bool) -> None: ...
+    """The "this helped" / "did not help" counts per article, for ranking. The
+    conversation records votes in its own transaction (core.storage.feedback).
+    """
 
     def counts(self) -> dict[str, FeedbackCounts]: ...
 
@@ -58,10 +56,6 @@ class KnowledgeBase(Protocol):
         ...
 
     def get(self, article_id: str) -> ArticleSuggestion | None: ...
-
-    def record_offer(self, article_ids: list[str]) -> None: ...
-
-    def record_feedback(self, article_ids: list[str], helped: bool) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 
@@ -26,6 +27,7 @@ _MIN_CORPUS = 50
 _FIELD_WEIGHT = {"title": 0.9, "symptom": 1.0, "keyword": 0.95, "taxonomy": 0.85}
 _RANK_WEIGHTS = (1.0, 0.5, 0.25)
 _FUZZY_WORD_CUTOFF = 80.0
+_FUZZY_MEMORY = 4096  # unknown words remembered; cleared when full
 _PARTIAL_CUTOFF = 70.0
 
 # units, unit weights, total weight, weight of a full match, compact Chinese text
@@ -95,6 +97,7 @@ class Index:
     def __init__(self, articles: Sequence[Article]) -> None:
         self._vocab: dict[str, int] = {}
         self._latin_by_len: dict[int, list[str]] = {}
+        self._fuzzy_seen: dict[str, list[tuple[str, float]]] = {}
         postings: list[list[int]] = []
         drafts: list[_Draft] = []
         same_units: dict[tuple[int, ...], int] = {}  # units -> a number shared by equal ones
@@ -160,14 +163,27 @@ class Index:
             uid = self._vocab.get("w:" + s)
             if uid is not None:
                 matched[uid] = 1.0
-            elif len(s) >= 4:
+            elif len(s) >= 4 and not s.isdigit():  # numbers (room ids, amounts) have no typos
                 for word, score in self._fuzzy_words(s):
                     wid = self._vocab["w:" + word]
                     matched[wid] = max(matched.get(wid, 0.0), 0.95 * score / 100.0)
         return matched
 
     def _fuzzy_words(self, word: str) -> list[tuple[str, float]]:
-        """Vocabulary words within a typo or two of an unknown word."""
+        """Vocabulary words within a typo or two of an unknown word.
+
+        Remembered: the same unknown words (device names, "wifi") come in
+        message after message, and the vocabulary never changes.
+        """
+        known = self._fuzzy_seen.get(word)
+        if known is not None:
+            return known
+        if len(self._fuzzy_seen) >= _FUZZY_MEMORY:
+            self._fuzzy_seen.clear()
+        found = self._fuzzy_seen[word] = self._fuzzy_search(word)
+        return found
+
+    def _fuzzy_search(self, word: str) -> list[tuple[str, float]]:
         pool: list[str] = []
         for n in range(len(word) - 2, len(word) + 3):
             pool.extend(self._latin_by_len.get(n, ()))
@@ -176,22 +192,25 @@ class Index:
         )
         return [(w, float(score)) for w, score, _ in hits]
 
-    def candidate_scores(self, matched: dict[int, float]) -> dict[int, float]:
-        """Article -> summed specificity of the units it shares with the message.
+    def candidate_scores(self, matched: dict[int, float]) -> tuple[list[float], list[int]]:
+        """Summed specificity of the units each article shares with the message
+        (indexed by article), and the articles that share any, in first-seen order.
 
         Units found in a large share of articles are left out here (they still
         count in text_score): walking their long postings was most of a query's
         time at 10,000 articles, for almost no say in which articles qualify.
         """
-        acc: dict[int, float] = {}
-        get = acc.get
+        acc = [0.0] * len(self.phrases)
+        walked: list[tuple[int, ...]] = []
         for uid, m in matched.items():
-            if self.spec[uid] <= _COMMON_UNIT_SPEC and len(self.postings[uid]) > _LONG_POSTINGS:
+            postings = self.postings[uid]
+            if self.spec[uid] <= _COMMON_UNIT_SPEC and len(postings) > _LONG_POSTINGS:
                 continue
             w = self.spec[uid] * m
-            for i in self.postings[uid]:
-                acc[i] = get(i, 0.0) + w
-        return acc
+            for i in postings:
+                acc[i] += w
+            walked.append(postings)
+        return acc, list(dict.fromkeys(chain.from_iterable(walked)))
 
     def text_score(self, i: int, matched: dict[int, float], q_compact: str) -> float:
         """0-100: the article's best three phrases, each by how much of it the message covers."""

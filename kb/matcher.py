@@ -62,6 +62,15 @@ class Matcher:
             c: frozenset(i for i, cats in enumerate(self._categories) if c in cats)
             for c in Category
         }
+        # Per subtype, each article's weight in candidate selection: its own
+        # subtype first, other categories last. One list lookup per candidate.
+        self._candidate_weight: dict[str, list[float]] = {
+            s: [
+                1.5 if i in self._of_subtype[s] else 1.0 if st.category in cats else 0.5
+                for i, cats in enumerate(self._categories)
+            ]
+            for s, st in SUBTYPES.items()
+        }
 
     # -- the KnowledgeBase port -------------------------------------------------------
 
@@ -73,12 +82,6 @@ class Matcher:
     def get(self, article_id: str) -> ArticleSuggestion | None:
         i = self._by_id.get(article_id)
         return None if i is None else self._articles[i].suggestion(0.0)
-
-    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
-        self._feedback.record_feedback(article_ids, helped)
-
-    def record_offer(self, article_ids: list[str]) -> None:
-        self._feedback.record_offer(article_ids)
 
     @property
     def articles(self) -> list[Article]:
@@ -136,15 +139,13 @@ class Matcher:
         return relevance
 
     def _candidates(self, matched: dict[int, float], st: Subtype | None) -> list[int]:
-        acc = self._index.candidate_scores(matched)
-        if st is not None:
-            same, related = self._of_subtype[st.id], self._of_category[st.category]
-            for i in acc:
-                if i in same:
-                    acc[i] *= 1.5
-                elif i not in related:
-                    acc[i] *= 0.5
-        return heapq.nlargest(CANDIDATES, acc, key=acc.__getitem__)
+        acc, touched = self._index.candidate_scores(matched)
+        if st is None:
+            return heapq.nlargest(CANDIDATES, touched, key=acc.__getitem__)
+        weight = self._candidate_weight[st.id]
+        scaled = [acc[i] * weight[i] for i in touched]
+        best = heapq.nlargest(CANDIDATES, range(len(touched)), key=scaled.__getitem__)
+        return [touched[j] for j in best]
 
     def _subtype_support(self, relevance: dict[int, float]) -> dict[int, float]:
         """Article -> best relevance among the *other* articles sharing one of its subtypes."""

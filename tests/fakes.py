@@ -22,11 +22,9 @@ def article(article_id: str, subtype: str, kind: str = "workaround") -> ArticleS
 
 @dataclass
 class FakeKnowledgeBase:
-    """Suggests the articles registered for the subtype; records what happened."""
+    """Suggests the articles registered for the subtype."""
 
     by_subtype: dict[str, list[ArticleSuggestion]] = field(default_factory=dict)
-    offers: list[str] = field(default_factory=list)
-    feedback: list[tuple[str, bool]] = field(default_factory=list)
 
     def add(self, *articles: ArticleSuggestion) -> None:
         for a in articles:
@@ -44,12 +42,6 @@ class FakeKnowledgeBase:
                 if a.article_id == article_id:
                     return a
         return None
-
-    def record_offer(self, article_ids: list[str]) -> None:
-        self.offers.extend(article_ids)
-
-    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
-        self.feedback.extend((article_id, helped) for article_id in article_ids)
 
 
 @dataclass

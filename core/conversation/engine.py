@@ -47,6 +47,7 @@ from core.ports import ArticleSuggestion, AttachmentStore, KnowledgeBase
 from core.statuses import Status
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
+from core.storage.feedback import count_votes
 from core.storage.inbox import claim_delivery
 from core.storage.tables import (
     AttachmentRow,
@@ -100,8 +101,6 @@ class _Turn:
     data: dict[str, Any]
     replies: list[Reply] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
-    # Side effects outside the database transaction, run once it committed.
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -147,7 +146,7 @@ class ConversationEngine:
 
     # -- entry point -----------------------------------------------------------
 
-    def handle(self, event: Inbound, *, defer_effects: bool = False) -> HandleResult:
+    def handle(self, event: Inbound) -> HandleResult:
         if self._flooded(event):
             lang = language_of(event.language, self.settings.default_language)
             return HandleResult([Reply(t(lang, "flood"))])
@@ -163,12 +162,6 @@ class ConversationEngine:
             conv.data = turn.data
             conv.updated_at = event.at
             s.add(conv)
-        if defer_effects:
-            return HandleResult(
-                _coalesce(turn.replies), turn.events, deferred=tuple(turn.after_commit)
-            )
-        for effect in turn.after_commit:
-            effect()
         return HandleResult(_coalesce(turn.replies), turn.events)
 
     def _flooded(self, event: Inbound) -> bool:
@@ -509,9 +502,9 @@ class ConversationEngine:
         suggestions = self.kb.suggest(turn.data["description"], subtype, self.settings.kb_limit)
         actionable = [a for a in suggestions if a.kind != "info"]
         if actionable:
-            turn.data["offers"] = [a.article_id for a in actionable]
-            offers = list(turn.data["offers"])
-            turn.after_commit.append(lambda: self.kb.record_offer(offers))
+            offers = [a.article_id for a in actionable]
+            turn.data["offers"] = offers
+            count_votes(turn.session, offers, "offers")
             turn.events.append(ArticlesOffered(subtype, tuple(offers)))
             turn.enter(ConvState.KB_OFFER)
             self._prompt(turn)
@@ -534,7 +527,7 @@ class ConversationEngine:
             self._prompt(turn)
             return
         article_id = offers[index]
-        turn.after_commit.append(lambda: self.kb.record_feedback([article_id], helped=True))
+        count_votes(turn.session, [article_id], "helped")
         subtype = turn.data["subtype"]
         turn.session.add(
             SelfServiceRow(
@@ -565,8 +558,7 @@ class ConversationEngine:
 
     def _kb_none(self, turn: _Turn) -> None:
         tried = turn.data.pop("offers", [])
-        if tried:  # one transaction for all of them
-            turn.after_commit.append(lambda: self.kb.record_feedback(tried, helped=False))
+        count_votes(turn.session, tried, "not_helped")
         turn.data["kb_tried"] = tried
         turn.say("kb_none_noted")
         self._details(turn)

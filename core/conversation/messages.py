@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -95,10 +94,3 @@ class HandleResult:
     replies: list[Reply] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     duplicate: bool = False
-    # Bookkeeping outside the transaction (knowledge-base counts) that the
-    # caller may run after the user has the reply.
-    deferred: tuple[Callable[[], None], ...] = ()
-
-    def run_deferred(self) -> None:
-        for effect in self.deferred:
-            effect()

@@ -3,46 +3,60 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
+from sqlalchemy import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.ports import FeedbackCounts
 from core.storage.db import Database
 from core.storage.tables import KbFeedbackRow
 
+Vote = Literal["offers", "helped", "not_helped"]
 
-class SqlFeedbackStore:
-    """Implements core.ports.FeedbackStore. Increments are single upserts, so
+
+def _upsert(dialect: str, vote: Vote) -> Insert:
+    table = KbFeedbackRow.__table__  # type: ignore[attr-defined]
+    insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert_for(table).on_conflict_do_update(
+        index_elements=["article_id"], set_={vote: table.c[vote] + 1}
+    )
+    return stmt
+
+
+# Built once: one statement per vote, so SQLAlchemy compiles each only once.
+_UPSERTS = {
+    (dialect, vote): _upsert(dialect, vote)
+    for dialect in ("postgresql", "sqlite")
+    for vote in ("offers", "helped", "not_helped")
+}
+
+
+def count_votes(session: Session, article_ids: list[str], vote: Vote) -> None:
+    """Adds one `vote` to each article, inside the caller's transaction, so the
+    count commits with the conversation step that caused it. Single upserts:
     concurrent instances never lose a count.
     """
+    if not article_ids:
+        return
+    connection = session.connection()
+    # Sorted, so concurrent writers lock rows in the same order.
+    rows = [
+        {"article_id": a, "offers": 0, "helped": 0, "not_helped": 0, vote: 1}
+        for a in sorted(set(article_ids))
+    ]
+    connection.execute(_UPSERTS[(connection.dialect.name, vote)], rows)
+
+
+class SqlFeedbackStore:
+    """Implements core.ports.FeedbackStore."""
 
     def __init__(self, db: Database, cache_seconds: float = 5.0) -> None:
         self.db = db
         self.cache_seconds = cache_seconds
         self._cached: tuple[float, dict[str, FeedbackCounts]] | None = None
-
-    def _bump(self, article_ids: list[str], column: str) -> None:
-        table = KbFeedbackRow.__table__  # type: ignore[attr-defined]
-        insert_for = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-        self._cached = None
-        with self.db.session() as s:
-            # Sorted, so concurrent writers lock rows in the same order.
-            for article_id in sorted(set(article_ids)):
-                values = {"article_id": article_id, "offers": 0, "helped": 0, "not_helped": 0}
-                values[column] = 1
-                stmt = insert_for(table).values(**values)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["article_id"], set_={column: table.c[column] + 1}
-                )
-                s.execute(stmt)
-
-    def record_offer(self, article_ids: list[str]) -> None:
-        self._bump(article_ids, "offers")
-
-    def record_feedback(self, article_ids: list[str], helped: bool) -> None:
-        self._bump(article_ids, "helped" if helped else "not_helped")
 
     def counts(self) -> dict[str, FeedbackCounts]:
         """Read on every suggestion, so kept for a few seconds: ranking does not

@@ -22,4 +22,4 @@ def claim_delivery(session: Session, source: str, delivery_id: str, at: datetime
     insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # RETURNING tells reliably whether the row was new; rowcount does not on every driver.
     stmt = insert_for(table).values(**values).on_conflict_do_nothing().returning(table.c.source)
-    return session.execute(stmt).first() is not None
+    return session.connection().execute(stmt).first() is not None

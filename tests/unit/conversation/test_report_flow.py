@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from core.conversation import SelfServiceResolved, TicketCreated, UserAddedToTicket
+from core.ports import FeedbackCounts
+from core.storage.feedback import SqlFeedbackStore
 from core.storage.tables import AttachmentRow, SelfServiceRow, TicketMessageRow, TicketRow
 from core.tickets import TicketService
 from tests.unit.conversation.conftest import Chat
@@ -57,7 +59,7 @@ def test_an_english_user_is_answered_in_english(engine, clock, sqlite_db):
     assert "within 1 hour" in chat.texts()
 
 
-def test_a_case_the_knowledge_base_solved_is_a_self_service_resolution(chat, sqlite_db, kb):
+def test_a_case_the_knowledge_base_solved_is_a_self_service_resolution(chat, sqlite_db):
     chat.say("看直播一直卡顿，缓冲转圈")
     result = chat.press("方法2解决了")
     assert "解决" in chat.texts(result)
@@ -66,14 +68,19 @@ def test_a_case_the_knowledge_base_solved_is_a_self_service_resolution(chat, sql
     with sqlite_db.session() as s:
         (row,) = s.exec(select(SelfServiceRow)).all()
     assert row.article_id == "av-stutter-quality"
-    assert ("av-stutter-quality", True) in kb.feedback
-    assert kb.offers == ["av-stutter-network", "av-stutter-quality"]
+    assert votes(sqlite_db) == {
+        "av-stutter-network": FeedbackCounts(offers=1),
+        "av-stutter-quality": FeedbackCounts(offers=1, helped=1),
+    }
 
 
-def test_still_broken_is_recorded_as_feedback_for_every_offered_article(chat, kb):
+def test_still_broken_is_recorded_as_feedback_for_every_offered_article(chat, sqlite_db):
     chat.say("看直播一直卡顿，缓冲转圈")
     chat.say("还是不行")
-    assert kb.feedback == [("av-stutter-network", False), ("av-stutter-quality", False)]
+    assert votes(sqlite_db) == {
+        "av-stutter-network": FeedbackCounts(offers=1, not_helped=1),
+        "av-stutter-quality": FeedbackCounts(offers=1, not_helped=1),
+    }
 
 
 def test_when_unsure_the_user_picks_the_type_with_buttons(chat):
@@ -185,11 +192,11 @@ def test_finance_cases_ask_for_order_amount_and_channel(engine, clock):
     assert "订单号" in joined and "金额" in joined and "支付" in joined
 
 
-def test_talk_to_a_person_skips_the_knowledge_base(chat, kb):
+def test_talk_to_a_person_skips_the_knowledge_base(chat, sqlite_db):
     chat.send(command="human")
     result = chat.say("看直播一直卡顿，缓冲转圈")
     assert "方法1" not in chat.texts(result)
-    assert kb.offers == []
+    assert votes(sqlite_db) == {}
 
 
 def test_service_complaints_get_information_not_workarounds(chat, sqlite_db):
@@ -291,3 +298,7 @@ def test_a_flooding_user_is_answered_politely(make_engine, clock):
     for _ in range(3):
         chat.send(command="help")
     assert "太频繁" in chat.texts(chat.send(command="help"))
+
+
+def votes(db):
+    return SqlFeedbackStore(db, cache_seconds=0).counts()

@@ -107,15 +107,6 @@ def test_get_returns_the_article_and_none_for_unknown_ids(matcher: Matcher) -> N
     assert matcher.get("no-such-article") is None
 
 
-def test_feedback_is_recorded_in_the_store(fixture_articles: list[Article]) -> None:
-    store = MemoryFeedbackStore()
-    matcher = Matcher(fixture_articles, store)
-    matcher.record_offer(["acct-login-code"])
-    matcher.record_feedback(["acct-login-code"], helped=True)
-    matcher.record_feedback(["acct-login-code"], helped=False)
-    assert store.counts()["acct-login-code"] == FeedbackCounts(offers=1, helped=1, not_helped=1)
-
-
 def test_one_vote_moves_a_score_a_little_and_a_clear_record_reorders(
     fixture_articles: list[Article],
 ) -> None:
