@@ -164,7 +164,7 @@ async def with_livedesk(
             finally:
                 await adapter.stop()
                 if runner is not None:
-                    runner.close()
+                    await runner.aclose()
                 engine.db.dispose()
 
 

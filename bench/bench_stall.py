@@ -163,7 +163,7 @@ async def livedesk_side(users: int, process: bool) -> None:
         finally:
             await adapter.stop()
             if runner is not None:
-                runner.close()
+                await runner.aclose()
             engine.db.dispose()
             child.stdin.write(b"done\n")
             await child.stdin.drain()

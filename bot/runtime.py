@@ -60,7 +60,7 @@ class Runtime:
             self.intake = intake or build_intake(settings)
         except BaseException:
             if self.runner is not None:
-                self.runner.close()
+                self.runner.kill()
             raise
         if self.runner is not None:
             self.runner.fallback = ThreadRunner(self.intake.engine)
@@ -158,6 +158,8 @@ class Runtime:
         )
 
     async def start(self, *, poll_timeout: float = 30.0) -> None:
+        if self.runner is not None:
+            self.runner.attach()
         if self.slack is not None:
             await self.slack.start()
         if self.telegram is not None:
@@ -180,7 +182,7 @@ class Runtime:
         if self.slack is not None:
             await self.slack.stop()
         if self.runner is not None:
-            await asyncio.to_thread(self.runner.close)
+            await self.runner.aclose()
         self.intake.services.close()
 
     async def sweep_once(self, now: datetime) -> list[str]:

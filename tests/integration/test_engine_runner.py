@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.engine_runner import ProcessRunner, ThreadRunner
+from bot.engine_runner import ProcessRunner, ThreadRunner, WorkerDiedError
 from bot.wiring import build_intake, worker_engine
 from core.config import Settings, settings_from_mapping
-from core.conversation import Inbound, TicketCreated
+from core.conversation import ConversationEngine, HandleResult, Inbound, TicketCreated
 from core.storage.db import Database
 from core.storage.tables import KbFeedbackRow
 
@@ -54,7 +54,7 @@ async def runner(desk_settings: Settings) -> AsyncIterator[ProcessRunner]:
     process.timers = timers  # type: ignore[attr-defined]
     await process.start()
     yield process
-    process.close()
+    await process.aclose()
 
 
 async def test_the_worker_answers_and_its_work_is_in_the_database(
@@ -99,17 +99,34 @@ async def test_the_worker_ignores_sigterm_so_the_main_process_stops_it_in_order(
     assert result.replies and runner.worker_pid == pid
 
 
+def slow_engine(settings: Settings) -> ConversationEngine:
+    """The worker's engine, taking its time over "slow" so a test can kill it mid-message."""
+    engine = worker_engine(settings)
+    handle = engine.handle
+
+    def slowly(event: Inbound) -> HandleResult:
+        if event.text == "slow":
+            time.sleep(2)
+        return handle(event)
+
+    engine.handle = slowly  # type: ignore[method-assign]
+    return engine
+
+
 async def test_a_dead_worker_is_replaced_and_messages_meanwhile_go_to_the_fallback(
-    runner: ProcessRunner, desk_settings: Settings
+    desk_settings: Settings,
 ) -> None:
+    runner = ProcessRunner(desk_settings, slow_engine)
     intake = build_intake(desk_settings)
     runner.fallback = ThreadRunner(intake.engine)
+    await runner.start()
     pid = runner.worker_pid
     assert pid is not None
+    in_flight = asyncio.create_task(runner.handle(_event("505", 1, text="slow")))
+    await asyncio.sleep(0.3)
     os.kill(pid, signal.SIGKILL)
-    await asyncio.sleep(0.2)
-    with pytest.raises(Exception, match="terminated abruptly"):
-        await runner.handle(_event("505", 1, command="start"))
+    with pytest.raises(WorkerDiedError):
+        await in_flight
     # Answered at once by this process while the new worker starts...
     during = await runner.handle(_event("505", 2, command="start"))
     assert during.replies
@@ -118,6 +135,7 @@ async def test_a_dead_worker_is_replaced_and_messages_meanwhile_go_to_the_fallba
     assert runner.worker_pid not in (None, pid)
     after = await runner.handle(_event("505", 3, text=REPORT))
     assert "卡顿" in after.replies[0].text
+    await runner.aclose()
     intake.services.close()
 
 
