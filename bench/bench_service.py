@@ -156,7 +156,8 @@ async def with_livedesk(
             runner = ProcessRunner(settings, factory) if process else None
             if runner is not None:
                 await runner.start()
-            gc.freeze()  # as Runtime.start does
+            gc.collect()  # as Runtime.start does
+            gc.freeze()
             adapter = TelegramAdapter(settings, engine, fake.token, runner=runner)
             await adapter.start(poll_timeout=1)
             try:

@@ -152,7 +152,8 @@ async def livedesk_side(users: int, process: bool) -> None:
                 pauses[g] = max(pauses.get(g, 0.0), time.perf_counter() - started[0])
 
         gc.callbacks.append(_gc)
-        gc.freeze()  # as Runtime.start does
+        gc.collect()  # as Runtime.start does
+        gc.freeze()
         adapter = TelegramAdapter(settings, engine, urls["token"], runner=runner)
         await adapter.start(poll_timeout=1)
         try:

@@ -218,7 +218,8 @@ def _serve(conn: Connection, factory: EngineFactory, settings: Settings) -> None
         return
     new_timers: list[bool] = []
     engine.tickets.planner.on_new_timer = lambda: new_timers.append(True)
-    gc.freeze()  # as the main process does: no full collections over the built engine
+    gc.collect()  # as the main process does: no full collections over the built engine
+    gc.freeze()
     conn.send(("ready", None, None))
     while True:
         try:

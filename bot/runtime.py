@@ -166,7 +166,9 @@ class Runtime:
             await self.telegram.start(poll_timeout=poll_timeout)
         # Everything built so far (models, indexes, libraries) lives as long as
         # the process: keep it out of the collector's full passes, which
-        # otherwise stall the event loop for tens of milliseconds.
+        # otherwise stall the event loop for tens of milliseconds. Collected
+        # first, so that start-up's garbage is freed rather than frozen.
+        gc.collect()
         gc.freeze()
         self._sweeper = asyncio.create_task(self._sweep(), name="livedesk-sweeper")
         self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="livedesk-sla")

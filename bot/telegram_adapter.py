@@ -8,9 +8,10 @@ in a worker thread so database commits never stall the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from ipaddress import ip_address
@@ -125,7 +126,7 @@ class TelegramAdapter:
         self.on_result = on_result
         self.webhook = settings.telegram.mode == "webhook"
         self.max_attachment_bytes = max_attachment_bytes or engine.settings.max_attachment_bytes
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chats = _ChatQueues()
         # Proxy variables must not send calls to a local Bot API server through a proxy.
         local = _is_loopback(settings.telegram.base_url)
         request_kwargs: dict[str, Any] = {"httpx_kwargs": {"trust_env": not local}}
@@ -261,11 +262,10 @@ class TelegramAdapter:
 
     async def _handle(self, event: Inbound) -> None:
         chat_id = int(event.chat_id or event.user_id)
-        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         started = time.perf_counter()
         if self.metrics is not None:
             self.metrics.messages_in.labels(CHANNEL).inc()
-        async with lock:  # one chat's updates are handled in the order they came
+        async with self._chats.turn(chat_id):
             try:
                 result = await self.runner.handle(event)
             except Exception:
@@ -321,6 +321,31 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler error: %r", context.error)
+
+
+class _ChatQueues:
+    """One chat's updates are handled in the order they came; a chat's lock is
+    dropped when nothing waits on it, so memory does not grow with every chat
+    ever seen.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.setdefault(chat_id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._locks[chat_id]
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 def _media_of(message: Message) -> tuple[str, Any, str, str]:

@@ -61,6 +61,7 @@ from core.tickets import TicketDraft, TicketService
 from core.triage import Verdict, extract_details
 
 Classify = Callable[[str, datetime], Verdict]
+_RECENT_SWEEP_MIN = 1024  # flood windows kept before quiet users are swept
 
 
 class ConvState(StrEnum):
@@ -143,6 +144,7 @@ class ConversationEngine:
         self.attachments = attachments
         self.settings = settings
         self._recent: dict[tuple[str, str], deque[datetime]] = {}
+        self._sweep_recent_at = _RECENT_SWEEP_MIN
 
     # -- entry point -----------------------------------------------------------
 
@@ -169,6 +171,13 @@ class ConversationEngine:
         instead of an endless stream of reports.
         """
         key = (event.channel, event.user_id)
+        if len(self._recent) > self._sweep_recent_at:
+            # Users quiet for a whole window are forgotten: memory stays bounded.
+            limit = self.settings.flood_window
+            self._recent = {
+                k: w for k, w in self._recent.items() if w and event.at - w[-1] <= limit
+            }
+            self._sweep_recent_at = max(_RECENT_SWEEP_MIN, 2 * len(self._recent))
         window = self._recent.setdefault(key, deque())
         while window and event.at - window[0] > self.settings.flood_window:
             window.popleft()

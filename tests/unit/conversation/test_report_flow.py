@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 
-from core.conversation import SelfServiceResolved, TicketCreated, UserAddedToTicket
+from core.conversation import Inbound, SelfServiceResolved, TicketCreated, UserAddedToTicket
 from core.ports import FeedbackCounts
 from core.storage.feedback import SqlFeedbackStore
 from core.storage.tables import AttachmentRow, SelfServiceRow, TicketMessageRow, TicketRow
@@ -298,6 +300,16 @@ def test_a_flooding_user_is_answered_politely(make_engine, clock):
     for _ in range(3):
         chat.send(command="help")
     assert "太频繁" in chat.texts(chat.send(command="help"))
+
+
+def test_flood_windows_of_quiet_users_are_forgotten(engine, clock):
+    """Memory must not grow with every user ever seen."""
+    for n in range(5000):
+        clock.advance(timedelta(seconds=1))
+        event = Inbound(channel="telegram", user_id=str(n), chat_id=str(n), at=clock.now())
+        assert not engine._flooded(event)
+    # Only the last minute's users (and at most one sweep's worth) are kept.
+    assert len(engine._recent) <= 2048
 
 
 def votes(db):
