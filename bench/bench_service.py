@@ -265,11 +265,15 @@ def main() -> int:
     bare = asyncio.run(crowd.with_echo(sequential_echo))
     for where, process in (("worker process", True), ("threads", False)):
         full = asyncio.run(with_livedesk("", True, sequential_first_messages, process))
-        ratio = statistics.mean(full) / statistics.mean(bare)
+        # Medians: one message delayed by the machine's other work should not
+        # decide the figure; the means are printed too.
+        ratio = statistics.median(full) / statistics.median(bare)
         print(
-            f"per message, one at a time: bare PTB reply {statistics.mean(bare) * 1000:.1f} ms, "
+            f"per message, one at a time (median; mean): bare PTB reply "
+            f"{statistics.median(bare) * 1000:.1f}; {statistics.mean(bare) * 1000:.1f} ms, "
             f"LiveDesk pipeline (KB 10,000 articles, engine in {where}) "
-            f"{statistics.mean(full) * 1000:.1f} ms = {ratio:.1f}x (target <= 4x)"
+            f"{statistics.median(full) * 1000:.1f}; {statistics.mean(full) * 1000:.1f} ms "
+            f"= {ratio:.1f}x (target <= 4x)"
         )
 
     echo_lat, echo_wall, echo_stall = asyncio.run(

@@ -13,6 +13,7 @@ import asyncio
 import gc
 import itertools
 import logging
+import multiprocessing.util
 import pickle
 import signal
 import traceback
@@ -94,6 +95,9 @@ class ProcessRunner:
         )
         self._process.start()
         theirs.close()
+        # At interpreter exit multiprocessing joins its children after sending
+        # SIGTERM, which the worker ignores: the pipe must close first, or exit hangs.
+        multiprocessing.util.Finalize(self, ours.close, exitpriority=10)
         self._conn: Connection = ours
         self._up = False
         self._failed: str | None = None

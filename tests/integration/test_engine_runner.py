@@ -139,8 +139,9 @@ async def test_a_dead_worker_is_replaced_and_messages_meanwhile_go_to_the_fallba
     intake.services.close()
 
 
-def test_the_worker_exits_when_the_main_process_is_killed(desk_settings: Settings) -> None:
-    storage = desk_settings.storage.model_dump(mode="json")
+def _main_process(settings: Settings, then: str) -> subprocess.Popen[str]:
+    """A main process that starts a worker, prints its pid, then runs `then`."""
+    storage = settings.storage.model_dump(mode="json")
     script = (
         "import asyncio\n"
         "from bot.engine_runner import ProcessRunner\n"
@@ -151,21 +152,46 @@ def test_the_worker_exits_when_the_main_process_is_killed(desk_settings: Setting
         "    runner = ProcessRunner(settings, worker_engine)\n"
         "    await runner.start()\n"
         "    print(runner.worker_pid, flush=True)\n"
-        "    await asyncio.sleep(60)\n"
+        f"    {then}\n"
         "asyncio.run(main())\n"
     )
-    parent = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
+
+
+def _wait_gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    return not _alive(pid)
+
+
+def test_the_worker_exits_when_the_main_process_is_killed(desk_settings: Settings) -> None:
+    parent = _main_process(desk_settings, "await asyncio.sleep(60)")
     try:
         assert parent.stdout is not None
         worker = int(parent.stdout.readline())
         parent.kill()
         parent.wait()
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(worker):
-            time.sleep(0.1)
-        assert not _alive(worker)
+        assert _wait_gone(worker)
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
+
+
+def test_a_main_process_leaving_without_closing_the_worker_still_exits(
+    desk_settings: Settings,
+) -> None:
+    """multiprocessing SIGTERMs its children at exit, which the worker ignores."""
+    parent = _main_process(desk_settings, "raise SystemExit(3)")
+    try:
+        assert parent.stdout is not None
+        worker = int(parent.stdout.readline())
+        assert parent.wait(timeout=10) == 3
+        assert _wait_gone(worker)
     finally:
         parent.kill()
         parent.wait()
