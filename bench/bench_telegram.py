@@ -28,9 +28,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.engine_runner import ProcessRunner
 from bot.sandbox.fake_telegram import FakeTelegram
 from bot.telegram_adapter import TelegramAdapter
-from bot.wiring import build_intake
+from bot.wiring import build_intake, worker_engine
 from core.config import settings_from_mapping
 from core.storage.db import Database
 
@@ -162,12 +163,16 @@ async def run_livedesk(users: int) -> tuple[list[float], float]:
             )
             Database(settings.database_url()).upgrade()
             intake = build_intake(settings)
-            adapter = TelegramAdapter(settings, intake.engine, fake.token)
+            # As `livedesk run` does: the engine in its worker process.
+            runner = ProcessRunner(settings, worker_engine)
+            await runner.start()
+            adapter = TelegramAdapter(settings, intake.engine, fake.token, runner=runner)
             await adapter.start(poll_timeout=1)
             try:
                 return await _crowd(users, livedesk_user, fake)
             finally:
                 await adapter.stop()
+                await runner.aclose()
                 intake.services.close()
 
 
