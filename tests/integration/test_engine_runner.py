@@ -5,6 +5,7 @@ spawned processes, both databases.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -139,8 +140,9 @@ async def test_a_dead_worker_is_replaced_and_messages_meanwhile_go_to_the_fallba
     intake.services.close()
 
 
-def _main_process(settings: Settings, then: str) -> subprocess.Popen[str]:
-    """A main process that starts a worker, prints its pid, then runs `then`."""
+@contextlib.contextmanager
+def _main_process(settings: Settings, then: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """A main process that starts a worker, then runs `then`; yields it and the worker's pid."""
     storage = settings.storage.model_dump(mode="json")
     script = (
         "import asyncio\n"
@@ -155,9 +157,17 @@ def _main_process(settings: Settings, then: str) -> subprocess.Popen[str]:
         f"    {then}\n"
         "asyncio.run(main())\n"
     )
-    return subprocess.Popen(
+    parent = subprocess.Popen(
         [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
+    try:
+        assert parent.stdout is not None
+        yield parent, int(parent.stdout.readline())
+    finally:
+        parent.kill()
+        parent.wait()
+        if parent.stdout is not None:
+            parent.stdout.close()
 
 
 def _wait_gone(pid: int, seconds: float = 10) -> bool:
@@ -168,35 +178,19 @@ def _wait_gone(pid: int, seconds: float = 10) -> bool:
 
 
 def test_the_worker_exits_when_the_main_process_is_killed(desk_settings: Settings) -> None:
-    parent = _main_process(desk_settings, "await asyncio.sleep(60)")
-    try:
-        assert parent.stdout is not None
-        worker = int(parent.stdout.readline())
+    with _main_process(desk_settings, "await asyncio.sleep(60)") as (parent, worker):
         parent.kill()
         parent.wait()
         assert _wait_gone(worker)
-    finally:
-        parent.kill()
-        parent.wait()
-        if parent.stdout is not None:
-            parent.stdout.close()
 
 
 def test_a_main_process_leaving_without_closing_the_worker_still_exits(
     desk_settings: Settings,
 ) -> None:
     """multiprocessing SIGTERMs its children at exit, which the worker ignores."""
-    parent = _main_process(desk_settings, "raise SystemExit(3)")
-    try:
-        assert parent.stdout is not None
-        worker = int(parent.stdout.readline())
+    with _main_process(desk_settings, "raise SystemExit(3)") as (parent, worker):
         assert parent.wait(timeout=10) == 3
         assert _wait_gone(worker)
-    finally:
-        parent.kill()
-        parent.wait()
-        if parent.stdout is not None:
-            parent.stdout.close()
 
 
 def _alive(pid: int) -> bool:
