@@ -45,10 +45,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.engine_runner import ProcessRunner, ThreadRunner
+from bot.engine_runner import ProcessRunner, ThreadRunner, WorkerDiedError
 from bot.metrics import Metrics
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
+from core.errors import StorageUnavailableError
 from core.i18n import language_of, t
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,9 @@ MAX_TEXT = 4096
 MAX_CALLBACK_BYTES = 64
 SEND_ATTEMPTS = 4
 SEND_CONNECTIONS = 8
+# Seconds between attempts while the database or the conversation worker is
+# away: about 15 s in all before the user is told to send the message again.
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 COMMANDS = (
     ("start", "开始 / Start"),
     ("new", "新的反馈 / New report"),
@@ -266,10 +270,8 @@ class TelegramAdapter:
         if self.metrics is not None:
             self.metrics.messages_in.labels(CHANNEL).inc()
         async with self._chats.turn(chat_id):
-            try:
-                result = await self.runner.handle(event)
-            except Exception:
-                log.exception("conversation engine failed for a telegram update")
+            result = await self._run_engine(event)
+            if result is None:
                 lang = language_of(event.language, self.engine.settings.default_language)
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
@@ -278,6 +280,26 @@ class TelegramAdapter:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.on_result is not None:
             await self.on_result(result)
+
+    async def _run_engine(self, event: Inbound) -> HandleResult | None:
+        """The engine's result; None once it failed for good. A database or
+        worker that is briefly away is waited for, so the update is not lost:
+        in polling mode Telegram will not send it again, and this chat's later
+        updates wait their turn meanwhile.
+        """
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                return await self.runner.handle(event)
+            except (StorageUnavailableError, WorkerDiedError) as err:
+                if delay is None:
+                    log.error("conversation engine unavailable; update given up: %s", err)
+                    return None
+                log.warning("conversation engine unavailable (%s); retrying in %.1f s", err, delay)
+                await asyncio.sleep(delay)
+            except Exception:
+                log.exception("conversation engine failed for a telegram update")
+                return None
+        return None
 
     # -- outbound -----------------------------------------------------------------------------
 

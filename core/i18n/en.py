@@ -101,7 +101,10 @@ TEXTS: dict[str, str] = {
     "label_currency": "Currency",
     "label_payment_channel": "Payment",
     "label_account_id": "Account ID",
-    "error": "Sorry, something went wrong on our side. Your message is safe; please try again shortly.",
+    "error": (
+        "Sorry, something went wrong on our side and your last message could not be "
+        "processed. Please send it again in a moment."
+    ),
     "followup_question": "Is it fixed now?",
     "followup_yes": "Yes, fixed",
     "followup_no": "Not yet",

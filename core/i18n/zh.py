@@ -100,7 +100,7 @@ TEXTS: dict[str, str] = {
     "label_currency": "币种",
     "label_payment_channel": "支付方式",
     "label_account_id": "账号 ID",
-    "error": "抱歉，系统出了点问题，你的消息没有丢失，请稍后再试。",
+    "error": "抱歉，系统出了点问题，刚才这条消息没能处理，请稍后再发一次。",
     "followup_question": "问题解决了吗？",
     "followup_yes": "解决了",
     "followup_no": "还没解决",

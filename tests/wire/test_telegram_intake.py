@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from sqlmodel import select
 
+from bot import telegram_adapter
 from bot.telegram_adapter import split_text
+from core.errors import StorageUnavailableError
 from core.storage.tables import AttachmentRow, TicketMessageRow
 from tests.wire.telegram_intake_fixtures import WEBHOOK_SECRET, Service, User
 
@@ -170,3 +173,38 @@ async def test_network_errors_while_polling_do_not_stop_the_bot(service: Service
     service.fake.fail_next("getUpdates", status=502, times=2)
     user = User(service.fake, 1012)
     await user.command("/help", expect="/new")
+
+
+class _AwayFor:
+    """The engine's runner with the database away for the first `times` calls."""
+
+    def __init__(self, runner: Any, times: int) -> None:
+        self.runner, self.times, self.calls = runner, times, 0
+
+    async def handle(self, event: Any) -> Any:
+        self.calls += 1
+        if self.calls <= self.times:
+            raise StorageUnavailableError("the database is unavailable: connection refused")
+        return await self.runner.handle(event)
+
+
+async def test_a_database_away_for_a_moment_loses_no_message(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(telegram_adapter, "RETRY_DELAYS", (0.05, 0.05, 0.05))
+    assert service.adapter is not None
+    service.adapter.runner = flaky = _AwayFor(service.adapter.runner, times=2)
+    user = User(service.fake, 1031)
+    await user.says(STUTTER, expect="还是不行")
+    assert flaky.calls == 3
+    assert not any("出了点问题" in m.get("text", "") for m in service.fake.sent(1031))
+
+
+async def test_a_database_away_for_long_is_told_to_the_user(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(telegram_adapter, "RETRY_DELAYS", (0.05, 0.05))
+    assert service.adapter is not None
+    service.adapter.runner = _AwayFor(service.adapter.runner, times=99)
+    user = User(service.fake, 1032)
+    await user.says(STUTTER, expect="请稍后再发一次")
