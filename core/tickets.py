@@ -484,12 +484,17 @@ class TicketService:
         reason: str | None = None,
         session: Session | None = None,
     ) -> TicketRow:
-        """Back into diagnosis; the first-response clock starts again."""
+        """Back into diagnosis; the first-response clock starts again.
+
+        The pause history is kept: the new first-response clock ignores pauses
+        before its start, and the resolution clock, counted from creation,
+        still leaves out the time spent waiting for the user.
+        """
 
         def mutate(row: TicketRow) -> dict[str, Any]:
             payload = self._move(row, Status.DIAGNOSING)
             row.clock_started_at = now
-            row.sla_pauses = []
+            row.sla_pauses = [[start, end or now.isoformat()] for start, end in row.sla_pauses]
             row.first_response_at = None
             row.resolved_at = None
             row.page_acked_at = None

@@ -178,11 +178,19 @@ class SlaPlanner:
         wanted = {spec.key: spec for spec in self.desired(ticket)}
         rows = s.exec(select(SlaTimerRow).where(SlaTimerRow.ticket_ref == ticket.ref)).all()
         known = {row.key for row in rows}
+        added = False
         for row in rows:
-            if row.key not in wanted and row.fired_at is None and row.cancelled_at is None:
+            if row.fired_at is not None:
+                continue  # a timer fires once, whatever happens later
+            if row.key not in wanted and row.cancelled_at is None:
                 row.cancelled_at = now
                 s.add(row)
-        added = False
+            elif row.key in wanted and row.cancelled_at is not None:
+                # Wanted again at the same moment (a reopen with the same due
+                # time): the row is unique by key, so it comes back to life.
+                row.cancelled_at = None
+                s.add(row)
+                added = True
         for key, spec in wanted.items():
             if key in known:
                 continue

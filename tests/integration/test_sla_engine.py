@@ -152,6 +152,28 @@ def test_a_reopen_starts_a_new_response_clock(db, clock):
     assert [f.kind for f in fired] == ["warning", "warning", "breach"]
 
 
+def test_a_reopen_keeps_earlier_waiting_time_out_of_the_resolution_clock(db, clock):
+    tickets, scheduler, fired = make(db, clock, sla={"resolution": {"P1": "4h"}})
+    t = tickets.create(draft("acct.login"), clock.now())
+    tickets.claim(t.ref, "U9", clock.now())
+    clock.advance(timedelta(minutes=20))
+    tickets.request_info(t.ref, "U9", ["account_id"], clock.now())
+    clock.advance(timedelta(hours=2))  # two hours waiting for the user
+    tickets.user_answered(t.ref, clock.now())
+    TicketRelay(db, tickets.planner).agent_reply(t.ref, "Mei", "fixed?", clock.now())
+    tickets.resolve(
+        t.ref, "U9", clock.now(), outcome=Outcome.ROOT_FIX, root_cause="x", cause_class="other"
+    )
+    clock.advance(timedelta(minutes=30))
+    tickets.reopen(t.ref, "user", clock.now(), reason="not fixed")
+    run(scheduler, clock)
+    # Created + 4 h of target + 2 h paused = 6 h: the reopen (at 2 h 50) keeps the pause.
+    run(scheduler, clock, timedelta(hours=3, minutes=9))
+    assert "breach" not in [f.kind for f in fired if f.clock == "resolution"]
+    run(scheduler, clock, timedelta(minutes=2))
+    assert "breach" in [f.kind for f in fired if f.clock == "resolution"]
+
+
 def test_business_hours_apply_to_p2_but_not_p1(db):
     friday_5pm = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
     clock = FakeClock(friday_5pm)
