@@ -26,7 +26,7 @@ _KA = r"(?<!银行)(?<!信用)(?<!借记)(?<!储蓄)(?<!会员)(?<!礼品)(?<!�
 
 RULES: dict[str, list[Rule]] = {
     "av.blur": [
-        (r"模糊|糊成|好糊|很糊|太糊|巨糊|超糊|糊的|糊了|模模糊糊", 3),
+        (r"模糊|糊成|好糊|很糊|太糊|巨糊|超糊|糊的|糊了|模模糊糊|(画面|画质|视频|直播间?)糊", 3),
         (r"画质|清晰度|分辨率|马赛克|像素|颗粒感|不清晰|不清楚|看不清|不够清", 3),
         (r"超清|高清|蓝光|原画|标清|\d{3,4}p(?![a-z])", 2),
         (_w(r"blurr?y|blurred|blur|pixel+ated|pixelly|fuzzy|grainy|blocky"), 3),
@@ -112,6 +112,8 @@ RULES: dict[str, list[Rule]] = {
     "func.gift": [
         (r"礼物|打赏|送礼|刷礼|赠送|嘉年华|火箭|跑车|游艇|小心心|荧光棒|抖内|斗内|礼包特效", 4),
         (r"特效|动画|连击|背包", 1),
+        # A gift that hangs ("送礼一直转圈") is the gift failing, not the stream stuttering.
+        (r"(送礼|刷礼|送礼物|打赏).{0,6}(转圈|卡住|卡在|没反应)", 3),
         (
             _w(
                 r"gifts?|gifted|gifting|tips?|tipping|tipped|donat(e|ed|ion|ions|ing)|super ?chats?"
@@ -135,11 +137,11 @@ RULES: dict[str, list[Rule]] = {
     ],
     "func.stream_push": [
         (
-            r"推流|断流|开不了播|无法开播|开播失败|开不了直播|开不了台|开台失败|推流码|直播伴侣|码率|上行",
+            r"推流|断流|断播|开不了播|无法开播|开播失败|开不了直播|开不了台|开台失败|推流码|直播伴侣|码率|上行",
             5,
         ),
         (
-            r"直播(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)",
+            r"(直播|stream)(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)",
             4,
         ),
         (
@@ -340,7 +342,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "svc.attitude": [
         (
-            r"态度|敷衍|不耐烦|凶|骂|怼|不礼貌|不专业|冷漠|傲慢|踢皮球|推脱|复制粘贴|甩锅|阴阳怪气|爱答不理|挂我",
+            r"态度|敷衍|不耐烦|凶|骂|语气(很|太|特别|超)?(冲|差|不好|恶劣)|怼|不礼貌|不专业|冷漠|傲慢|踢皮球|推脱|复制粘贴|甩锅|阴阳怪气|爱答不理|挂我",
             4,
         ),
         (r"机器人|模板|套话|官腔", 2),
@@ -362,7 +364,7 @@ RULES: dict[str, list[Rule]] = {
         ),
         (r"根本没看|说了半天|不是这个问题|说的不是|搞错了我的问题|听不懂", 3),
         (
-            r"不是一回事|回错人|完全没看|没看我|讲了半天|我(说|讲|写|问|反馈|要|提)的是|根本不是|"
+            r"不是一回事|回错人|完全没看|没看我|讲了半天|说了(两|三|四|好几|几|n)次|看清楚再回|完全对不上|我(说|讲|写|问|反馈|要|提)的是|根本不是|"
             r"教我(怎么|如何)|一直叫我|结果.{0,8}(给我|帮我)",
             5,
         ),
@@ -472,33 +474,43 @@ SUGGESTION = re.compile(
 )
 
 # "A group of users", not one person: raises the priority of the subtype. Many
-# rooms seen by ONE user ("换了几个直播间都卡") is still that user's problem.
+# rooms stuttering for ONE user ("换了几个直播间都卡") is still that user's
+# network; many rooms silent or black points at the platform.
 # Outside sources ("热搜", "down detector", "tons of posts") count as a group.
 _PEOPLE = (
     r"朋友|好友|同事|室友|舍友|同学|家人|老婆|老公|闺蜜|对象|男朋友|女朋友|兄弟|姐妹|爸妈|妈妈|爸爸|"
-    r"孩子|邻居|网友|同行|群友|队友|他们|她们"
+    r"孩子|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|"
+    r"我(妈|爸|姐|哥|弟|妹|老婆|老公)的?(手机|号|账号|帐号|平板|电脑|ipad)"
 )
 _SOURCES = (
-    r"微博|超话|贴吧|小红书|抖音|推特|论坛|评论区|粉丝群|主播群|家族群|公会群|行业群|交流群|群里|朋友圈|网上|"
+    r"微博|超话|贴吧|小红书|抖音|推特|论坛|评论区|主播群|群组|家族群|公会群|行业群|交流群|群里|朋友圈|网上|"
     r"商店|tg群|" + _w(r"ptt|threads|app ?store|play ?store|telegram|discord|reddit|twitter")
 )
 # Counted people, accounts or posts: "二十几个主播", "十几个号", "几百条", "五百人".
 _MANY = (
-    r"(几十|十几|二十几|三十几|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|大批|"
-    r"无数|\d{2,})\s?(个|位|名|条|台)?.{0,3}(人|主播|号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
-    r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条"
+    r"(几十|十几|二十几|三十几|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|一批|大批|"
+    # Not a clock time, a date or a card's last digits ("21:40在主播", "尾号3321").
+    r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|条|台)?(大|小|老|新)?"
+    r"(?<!尾)(人|主播|号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
+    r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条|"
+    r"[三四五六七八九]个(人|朋友|同学|同事|主播|号|账号|帐号|姐妹|兄弟|室友|舍友|闺蜜)|一半(的)?(人|主播|用户)|半数"
 )
 # A group that the writer is part of, taken as a whole: "全公司", "整个直播基地".
 _GROUP = (
     r"公司|办公室|班|宿舍楼|楼|基地|直播基地|战队|公会|工会|家族|粉丝团|mcn|经纪公司|部门|运营部|学校|网吧|"
-    r"小区|城市|团队|工作室|俱乐部"
+    r"小区|城市|团队|工作室|俱乐部|主播群组|主播群|群组|team|guild|group|crew"
 )
 WIDESPREAD_STRONG = re.compile(
     r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|全网|所有主播|很多主播|好多主播|"
-    r"好几个主播|其他主播也|别的主播也|主播们都|所有直播间|全部直播间|每个直播间|哪个直播间都|"
+    r"好几个主播|其他主播也|别的主播也|主播们都|所有直播间|全部直播间|每个直播间|哪个(直播间|房间)都|"
+    r"(你们|app|软件|服务器)(是不是|是否)?又?(崩|挂|炸|宕)了|陆续有人|"
+    r"(有人|好多人|很多人|不少人)(在)?(报|反馈|反映)|(主播|用户)(们)?(好多|很多|大多|大部分|一半)都|"
     r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫|的问题)|宕机|集体|"
     r"(所有|全部|每个|任何|各个|各大)的?(直播|实况|主播|房间|频道)|哪个(直播|实况|主播)都|谁的直播都|全体|"
-    r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也)|"
+    r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也|同时|一起)|"
+    r"(其他|别的)(直播间|房间|主播|分区)的?.{0,4}(也|都)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
+    # Many rooms silent or black is the platform, unlike many rooms stuttering.
+    r"(十几|几十|好几|多|很多|好多)个(直播间|房间|分区|主播)[^。！？!?]{0,8}(黑|没声|没有声|无声|哑|打不开|进不去)|"
     r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|"
     r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|刷了一圈|(随便|不管)?点?哪个都|"
     r"(直播|直播间)(是不是)?(全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
@@ -506,10 +518,11 @@ WIDESPREAD_STRONG = re.compile(
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
     r"到处都(有人|是|在)|热搜|一搜一大片|不是个例|不是个别|非个例|同款问题|全军覆没|问了一圈|"
     r"谁都(进不|登不|看不|用不|送不|发不|连不|开不|不行|没)|没有一个(主播|人|用户)|一个都(进不|登不|不行)|"
-    r"全(公会|工会|家族|团队)|(公会|工会|家族|主播圈|圈子)里?.{0,6}(都|全|一片|一堆|传开)|"
+    r"全(公会|工会|家族|团队)|(公会|工会|家族|主播圈|圈子)里?"
+    # Not the guild's own rules: "公会考核的时长都凑不够".
+    r"[^，。！？,.!?考时任]{0,6}(都|全|一片|一堆|传开)|整个?(区|地区|城|城市|省)(都|全|是不是)|"
     r"(" + _SOURCES + r")[里上]?.{0,4}(都是|全是|一大片|一片|一堆|到处|好多人|很多人|刷屏|都在)|"
     r"宿舍.{0,4}(都|全)|"
-    r"官方.{0,8}(出来|说明|回应|解释|公告|通知|在查|排查)|官号|"
     r"(整个|整栋|整间|全|全体|各个|各大)("
     + _GROUP
     + r"|fan ?club)|我们.{0,6}("
@@ -527,37 +540,53 @@ WIDESPREAD_STRONG = re.compile(
         r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
         r"service)|entire (app|platform|site)|"
         r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
+        r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
         r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
         r"streamers|creators|hosts|accounts)|"
-        r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of) (users|streamers|"
-        r"accounts|people|ppl|posts|complaints|reports|creators)|"
+        r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of|(a )?bunch of) (users|"
+        r"streamers|accounts|people|ppl|posts|tweets|complaints|reports|creators)|"
         r"across the (app|platform)|down ?detector|status page|"
         r"mass (hacks?|bans?|logouts?|outages?)|"
         r"(twitter|weibo|reddit|discord|x|tiktok) (is )?(full of|blowing up|flooded)|"
-        r"(none|no one|nobody) (of|on|in) (my|our|the) (team|friends|streamers|group|guild|"
-        r"server|discord|community)|"
-        r"(my|our) (whole|entire) ([a-z]+ )?(guild|family|team|"
+        r"(none|no one|nobody) (of|on|in) (my|our|the) ([a-z0-9]+ )?(team|friends|streamers|hosts|"
+        r"group|guild|server|discord|community)|not a single (live )?(room|stream|channel)|"
+        r"(same|happening|happens) (for|to) (her|him|them)|"
+        r"((my|our|the) )?(whole|entire) ([a-z]+ )?(guild|family|team|"
         r"group|agency|crew|server|discord|fan ?club|"
         r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
         r"devices|creators|streamers|channels)|"
-        r"dozens|a dozen|at least \d+|\d+ (person|people|of us|streamers|creators|accounts)|"
+        r"dozens|a dozen|at least \d+|\d+ (person|people|ppl|of us|streamers|creators|hosts|users|"
+        r"accounts)|"
         r"every (collab|live|stream|channel) i (watched|opened|checked|tried)|across the board|"
         r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
         r"people|everyone|students|guys) at (my|our) "
-        r"(school|work|office|uni|college)|officially|investigating|(is|are) trending|"
+        r"(school|work|office|uni|college)|(is|are) trending|"
         r"in another (state|city|country|province)|reviews (are|today)"
+    )
+)
+# The platform itself admits the fault: many users, even if others around the
+# writer are fine or the writer's own case is still open.
+OFFICIAL = re.compile(
+    r"官方.{0,10}(出来|说明|回应|解释|公告|通知|在查|排查|致歉|道歉|在修|修复中|说|发了)|官号|公告说|"
+    + _w(
+        r"officially|investigating|(official|status) (page|account|twitter|announcement|post)|"
+        r"known (issue|outage)|acknowledged the (issue|outage|problem)"
     )
 )
 WIDESPREAD = re.compile(
     r"大家(都|也|全|的)|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
     r"其他人|别人也|别人都|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
-    r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|公会|我们(都|几个|全)|"
+    r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
+    r"公会(里|的)?(其他|别的)?(人|主播|成员|姐妹|兄弟|小伙伴|大家)|(几|好几|多|其他|别的|隔壁)家?(公会|工会)|各自的(手机|账号|帐号|设备)|"
+    r"另外(两|三|四|几|好几)(位|个)|我(跟|和|同|与)我?的?(" + _PEOPLE + r"|妹|姐|哥|弟|妈|爸)|"
     r"不止我|不只我|不止一个人|不是我一个|不是只有我|都在说|都反映|"
     r"人人都|好几个人|"
     + _MANY
     + r"|几个朋友|不光我|不仅是?我|不单是?我|也有人|有人也|评论区都|公屏都在|弹幕都在说|"
     r"(" + _PEOPLE + r")[^，。！？,.!?;；]{0,10}(也|都|同样)|我这(边|里)?也(是|一样)|"
+    # "我在北京,朋友在广州,都打不开": places named, then one verdict for all.
+    r"(" + _PEOPLE + r")在[^，。！？,.!?]{1,6}[，,]都|"
     r"我和我?的?("
     + _PEOPLE
     + r")[^，。！？,.!?]{0,4}都|"
@@ -567,25 +596,34 @@ WIDESPREAD = re.compile(
         r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
         r"as well)|me and my friends|my friends and i|"
         r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
+        r"(none|neither|both|each) of us|"
+        r"(\d+|two|three|four|five|six|several|a few) "
+        r"(of us|friends|coworkers|colleagues|roommates|people|ppl)|"
+        r"me and my (wife|husband|gf|bf|girlfriend|"
+        r"boyfriend|brother|sister|mom|dad|roommate|friend)|(?<!i )(has|have|having|got|getting) "
+        r"the same (thing|problem|issue|error)|"
         r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
         r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|either|"
         r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
         r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
-        r"ipad|tablet|account)"
+        r"ipad|tablet|account)|"
+        r"(her|his|their) (phone|ipad|tablet|account|device|laptop)s? (too|also|as well)"
     )
 )
 # Everyone inside ONE room watching one stream, or both sides of one co-host
 # session, is still a single-scope issue.
 ONE_ROOM = re.compile(
-    r"这个直播间|这个房间|这个主播|该直播间|该主播|我的直播间|我直播间|我的观众|我的粉丝|观众(们)?(都|也)|"
-    r"粉丝(们)?(都|也)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|一个直播间|某个直播间|某主播|"
-    r"两个主播|双方|对方|我们俩|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间|"
+    r"这个直播间|这个房间|这个主播|这个实况主|我家主播|我家的主播|该直播间|该主播|我的直播|我直播间|我的观众|我的粉丝|"
+    r"我(今晚|今天|昨晚|昨天|刚才)的直播|(?<!其他)(?<!别的)观众(们)?(都|也)|"
+    r"(?<!其他)(?<!别的)粉丝(们)?(都|也|(跟|和|给|对)我说)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|(?<!另)一个直播间|某个直播间|某主播|"
+    r"两个主播|双方|对方|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间|"
     + _w(
         r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
         r"room|channel)|"
         r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"
         r"one) (room|stream)|"
-        r"in the room|viewers in|both of us|the other (host|streamer)|my guest"
+        r"in the room|viewers in|both of us|the other (host|streamer)|my guest|one streamer'?s?|"
+        r"in (that|the|this) chat|the (room|stream) i (was|am|'m) watching"
     )
 )
 # "大家都看不到我的弹幕": many people perceive ONE user's problem.
@@ -597,23 +635,33 @@ SELF_OBJECT = re.compile(
         r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)"
     )
 )
+_DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
 # Others explicitly unaffected: the writer alone has the problem.
 ONLY_ME = re.compile(
-    r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|就我一个|就我自己|就我的|(?<!不是)就我(?!们)|"
+    r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|(?<!不会)(?<!难道)就我一个|就我自己|就我的|(?<!不是)(?<!不会)(?<!难道)就我(?!们)|"
     r"我的(还|却|就)?没|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
-    r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|"
+    r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他(应用|app|软件)|其他台|别的台|"
     + _PEOPLE
     + r")"
-    r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声音|有画面)|"
-    r"应该是我(家|的|这边)|我(家|这边)的?(网|网络|wifi|路由)|"
+    r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
+    r"听得见|听得到|看得见|看得到|能听到|能看到|有收到)|"
+    r"应该是我(家|的|这边)|同一个(账号|帐号|号)|我(家|这边)的?(网|网络|wifi|路由)|"
     r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
     r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)|"
     + _w(
-        r"only me|only for me|just for me|works (fine )?for (everyone|everybody|others|my friends)|"
-        r"(others|everyone else|my friends|other people) (are|is|seem) (fine|ok|okay|normal)|"
+        r"(?<!not )(only me|only for me|just for me|(?<!it )just me|just my (account|acct|phone))|"
+        r"works (fine )?for (everyone|everybody|others|my friends)|"
+        r"(others|everyone else|my friends|other people|"
+        r"other (streamers|streams|rooms|users|channels)( (in|on|from) (my|our|the) [a-z]+)?|"
+        r"(everyone else|other people)'?s?( [a-z]+)?) "
+        r"(are|is|seem|seems|look|looks|work|works|show|shows) (fine|ok|okay|normal)|"
+        r"everyone else[^.!?]{0,60} (but|and|while) (i|me|mine)|"
+        # The writer's own devices listed together: "my phone, tablet and laptop".
+        r"my (" + _DEVICE + r")(,? (and|&) |, )(my )?(" + _DEVICE + r")|"
         r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
         r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
         r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
-        r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but"
+        r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"
+        r"(got|get) paid( out)?[^.!?]{0,10}(mine|but)"
     )
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.taxonomy import Scope
 from core.triage.lexicon import (
+    OFFICIAL,
     ONE_ROOM,
     ONLY_ME,
     SELF_OBJECT,
@@ -18,8 +19,12 @@ def detect_scope(normalized: str) -> tuple[Scope, list[str]]:
     Cross-room phrases ("所有主播", "whole app") always mean widespread. Generic
     many-people phrases ("大家都", "everyone") do too, unless the message ties
     them to one room or one broadcaster's audience, where one stream is at fault,
-    or they only perceive the writer's problem ("nobody can hear me").
+    or they only perceive the writer's problem ("nobody can hear me"). The
+    platform admitting the fault ("官方发了公告") settles it whatever else is said.
     """
+    official = OFFICIAL.search(normalized)
+    if official is not None:
+        return Scope.WIDESPREAD, [official.group(0)]
     strong = WIDESPREAD_STRONG.search(normalized)
     if strong is not None and ONLY_ME.search(normalized) is None:
         return Scope.WIDESPREAD, [strong.group(0)]

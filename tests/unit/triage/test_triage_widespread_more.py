@@ -55,3 +55,44 @@ def test_groups_counts_and_outside_reports_make_it_widespread(text):
 )
 def test_the_writers_own_problem_stays_single_when_others_are_named(text):
     assert classify(text, NOW).scope is Scope.SINGLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "充值没到账，官方微博都发了致歉说在修，但我的还没回来",
+        "status page says investigating, my account still can't log in and it works for my wife",
+    ],
+)
+def test_the_platform_admitting_the_fault_outweighs_the_writers_own_case(text):
+    assert classify(text, NOW).scope is Scope.WIDESPREAD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not only me, no sound on any stream",
+        "收不到验证码，我爸我妈我都试了，三个人的号都收不到",
+        "刷了十几个直播间，黑屏黑屏还是黑屏",
+        "问了其他直播间的观众也一样，礼物送不出去",
+        "my roommate checked on her ipad and it's the same for her, no audio",
+        "none of our 12 hosts can start PK since noon",
+    ],
+)
+def test_counted_people_and_many_dead_rooms_are_widespread(text):
+    assert classify(text, NOW).scope is Scope.WIDESPREAD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my viewers all say my stream keeps freezing, other streamers look fine",
+        "换了好几个直播间都没声音，别人手机外放是有的",
+        "my phone, tablet and laptop all show a black screen on every stream",
+        "is this a platform-wide thing or just my account? withdrawal pending",
+        "everyone else in chat is reacting to the gift animations and i see nothing",
+        "储值失败，我哥帮我用他的卡也不行",
+    ],
+)
+def test_own_devices_and_others_being_fine_keep_it_single(text):
+    assert classify(text, NOW).scope is Scope.SINGLE

@@ -1,10 +1,12 @@
 """A held-out check on phrasings nobody tuned on.
 
-`data/probes_fresh.jsonl` was written by someone who saw neither the lexicon
-nor the training files, after the scope rules were last changed. Do not tune on
-it: when a change needs it, write a new fresh set and move this one into
-`core/triage/data` as training material. The floors sit a little under what
-was measured (subtype 90.0%, scope 87.3%, P0 recall 55 of 67, 4 false P0).
+`data/probes_blind2.jsonl` (200 messages, 65 of them P0) was written by
+someone who saw neither the lexicon, the training files nor the evaluation
+file. Do not tune on it: when a change needs it, write a new blind set and
+move this one into `core/triage/data` as training material (as was done with
+the set before it, now in `examples_probes.jsonl`). The floors sit a little
+under what was measured (subtype 95.5%, scope 98.0%, P0 recall 62 of 65,
+1 false P0).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from core.triage import classify
 from core.triage.examples import parse_examples
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-PROBES = Path(__file__).parent / "data" / "probes_fresh.jsonl"
+PROBES = Path(__file__).parent / "data" / "probes_blind2.jsonl"
 
 
 def test_unseen_phrasings_keep_their_measured_accuracy() -> None:
@@ -32,11 +34,11 @@ def test_unseen_phrasings_keep_their_measured_accuracy() -> None:
         v.priority is Priority.P0 and priority_for(p.subtype, p.scope) is not Priority.P0
         for p, v in pairs
     )
-    assert len(probes) == 150
-    assert subtype >= 0.88
-    assert scope >= 0.85
-    assert recall >= 0.78
-    assert false_p0 <= 5
+    assert len(probes) == 200
+    assert subtype >= 0.93
+    assert scope >= 0.96
+    assert recall >= 0.92
+    assert false_p0 <= 3
 
 
 def test_no_sound_and_black_screen_reports_get_their_scope() -> None:
@@ -47,4 +49,4 @@ def test_no_sound_and_black_screen_reports_get_their_scope() -> None:
     path = Path(__file__).parent / "data" / "scope_audio.jsonl"
     reports = parse_examples(path.read_text(encoding="utf-8").splitlines())
     scope = sum(classify(r.text, NOW).scope == r.scope for r in reports) / len(reports)
-    assert scope >= 0.83
+    assert scope >= 0.93
