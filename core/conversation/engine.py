@@ -35,6 +35,7 @@ from core.conversation.messages import (
     UserAddedToTicket,
 )
 from core.conversation.requirements import (
+    AFFECTED,
     ANSWER_CHOICES,
     RELATIVE_TIMES,
     attachments_help,
@@ -58,7 +59,7 @@ from core.storage.tables import (
 )
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category, Scope, priority_for, subtypes_of
 from core.tickets import TicketDraft, TicketService
-from core.triage import Verdict, extract_details
+from core.triage import Verdict, extract_details, others_affected
 
 Classify = Callable[[str, datetime], Verdict]
 _RECENT_SWEEP_MIN = 1024  # flood windows kept before quiet users are swept
@@ -76,6 +77,8 @@ class ConvState(StrEnum):
 
 
 COMMANDS = frozenset({"start", "help", "new", "mytickets", "cancel", "lang", "human"})
+# Shown to agents among the classifier's cues ("why P0").
+OTHERS_AFFECTED_CUE = "reporter: others are affected too"
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在不在", "哈喽", "嗨"})
 
 
@@ -579,7 +582,7 @@ class ConversationEngine:
         if not first and (pending := turn.data.pop("pending", None)):
             turn.data.setdefault("asked", []).append(pending)
         known = set(turn.data.get("details", {})) | set(turn.data.get("asked", []))
-        missing = missing_details(turn.data["subtype"], known)
+        missing = missing_details(turn.data["subtype"], Scope(turn.data["scope"]), known)
         if missing:
             turn.data["pending"] = missing[0]
             turn.enter(ConvState.ASK_DETAIL)
@@ -598,7 +601,9 @@ class ConversationEngine:
             turn.say("stale_button")
             self._prompt(turn)
             return
-        if pending == "occurred_at":
+        if pending == AFFECTED:
+            self._affected(turn, value)
+        elif pending == "occurred_at":
             self._merge_details(
                 turn, {"occurred_at": (turn.now - RELATIVE_TIMES[value]).isoformat()}
             )
@@ -608,9 +613,33 @@ class ConversationEngine:
 
     def _answer_text(self, turn: _Turn, text: str) -> None:
         pending = turn.data.get("pending", "")
+        if pending == AFFECTED:
+            self._merge_details(
+                turn, extract_details(text, turn.now, self.settings.timezone).to_json()
+            )
+            word = answers.word_kind(text)
+            others = {"yes": True, "no": False, "done": False}.get(
+                word or "", others_affected(text)
+            )
+            value = {True: "others_too", False: "only_me", None: "not_sure"}[others]
+            self._affected(turn, value, words=text)
+            self._next_detail(turn)
+            return
         found, _answered = answers.detail_answer(pending, text, turn.now, self.settings.timezone)
         self._merge_details(turn, found)
         self._next_detail(turn)
+
+    def _affected(self, turn: _Turn, value: str, words: str = "") -> None:
+        """The user's answer to "is anyone else affected?"; others too makes it
+        widespread, which is what raises a P1 fault to P0.
+        """
+        turn.data["affected"] = value
+        extras = {AFFECTED: value, **({"affected_words": words[:200]} if words else {})}
+        self._merge_details(turn, {"extras": extras})
+        if value == "others_too" and turn.data["scope"] == Scope.SINGLE.value:
+            turn.data["scope"] = Scope.WIDESPREAD.value
+            turn.data["cues"] = [*turn.data.get("cues", []), OTHERS_AFFECTED_CUE]
+            turn.say("scope_raised", priority=self._priority(turn))
 
     def _attachment(self, turn: _Turn, attachment: Attachment) -> None:
         if attachment.size > self.settings.max_attachment_bytes:
@@ -810,6 +839,9 @@ class ConversationEngine:
             case ConvState.ATTACH:
                 return t(lang, "attach_prompt")
             case ConvState.CONFIRM:
+                shown = {k: v for k, v in data.get("details", {}).items() if k != "extras"}
+                if "affected" in data:
+                    shown[AFFECTED] = data["affected"]
                 details = "".join(
                     t(
                         lang,
@@ -817,8 +849,7 @@ class ConversationEngine:
                         label=t(lang, f"label_{k}"),
                         value=self._shown(k, v, lang),
                     )
-                    for k, v in data.get("details", {}).items()
-                    if k != "extras"
+                    for k, v in shown.items()
                 )
                 return t(
                     lang,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.taxonomy import Priority, Scope, priority_for
+
 # Asked in this order, skipping what the user already said.
 REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
     "av.blur": ("network", "device_model", "room_id"),
@@ -35,8 +37,17 @@ REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
     "sug.feature": (),
 }
 
+# Asked first when the report reads as one user's but the same fault for many
+# users would be P0: a missed P0 is the worst error, and the user knows.
+AFFECTED = "affected"
+
 # Enumerable answers offered as buttons: (stored value, text key or literal label).
 ANSWER_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
+    AFFECTED: (
+        ("others_too", "@answer_others_too"),
+        ("only_me", "@answer_only_me"),
+        ("not_sure", "@answer_not_sure"),
+    ),
     "network": (("wifi", "WiFi"), ("4g", "4G"), ("5g", "5G"), ("wired", "@answer_wired")),
     "os": (
         ("iOS", "iOS"),
@@ -75,8 +86,11 @@ ATTACHMENTS_HELP_PREFIXES = ("av.", "func.", "fin.", "acct.permission")
 SECURITY_WARNING_PREFIXES = ("acct.", "fin.")
 
 
-def missing_details(subtype: str, known: set[str]) -> list[str]:
-    return [f for f in REQUIRED_DETAILS.get(subtype, ()) if f not in known]
+def missing_details(subtype: str, scope: Scope, known: set[str]) -> list[str]:
+    wanted = REQUIRED_DETAILS.get(subtype, ())
+    if scope is Scope.SINGLE and priority_for(subtype, Scope.WIDESPREAD) is Priority.P0:
+        wanted = (AFFECTED, *wanted)
+    return [f for f in wanted if f not in known]
 
 
 def attachments_help(subtype: str) -> bool:

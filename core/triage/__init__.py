@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from core.triage.classifier import Classifier, Verdict, classify
 from core.triage.extract import extract_details
+from core.triage.scope import others_affected
 
-__all__ = ["Classifier", "Verdict", "classify", "extract_details"]
+__all__ = ["Classifier", "Verdict", "classify", "extract_details", "others_affected"]

@@ -36,6 +36,7 @@ _NO_SUPPORT_FACTOR = 0.3
 _SUGGESTION_BONUS = 3.0
 _NO_SUGGESTION_FACTOR = 0.5
 _TEMPERATURE = 1.5
+_NO_CUE_FACTOR = 0.5
 
 _SVC = tuple(s for s in SUBTYPES if s.startswith("svc."))
 
@@ -172,7 +173,12 @@ class Classifier:
         # subtypes with a sliver of Bayes mass does not dilute a clear winner.
         exps = {s: math.exp((v - top) / _TEMPERATURE) for s, v in ranked[:4]}
         total = sum(exps.values())
-        confidence = round(exps[best] / total, 3) if ranked[0][1] > 0 else 0.0
+        confidence = exps[best] / total if ranked[0][1] > 0 else 0.0
+        if not cues.get(best) and not context:
+            # No cue phrase: the statistical model alone is guessing, so the
+            # conversation should ask rather than trust it.
+            confidence *= _NO_CUE_FACTOR
+        confidence = round(confidence, 3)
         alternatives = [(s, round(exps[s] / total, 3)) for s, _ in ranked[1:4]]
 
         scope, scope_cues = detect_scope(normalize(text))

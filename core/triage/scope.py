@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.taxonomy import Scope
+from core.text import normalize
 from core.triage.lexicon import (
     OFFICIAL,
     ONE_ROOM,
@@ -35,3 +36,15 @@ def detect_scope(normalized: str) -> tuple[Scope, list[str]]:
     if generic is not None and limited is None:
         return Scope.WIDESPREAD, [generic.group(0)]
     return Scope.SINGLE, []
+
+
+def others_affected(text: str) -> bool | None:
+    """How an answer to "is anyone else affected?" reads: True for others too,
+    False for the writer alone, None when it says neither.
+    """
+    normalized = normalize(text)
+    if detect_scope(normalized)[0] is Scope.WIDESPREAD:
+        return True
+    if ONLY_ME.search(normalized) is not None:
+        return False
+    return None

@@ -177,7 +177,8 @@ def test_a_stolen_account_gets_the_safe_steps_at_once(chat):
     text = chat.texts(result)
     assert "修改密码" in text
     assert "绝不会向你索要密码或验证码" in text
-    assert "账号 ID" in text  # account cases ask for the account id
+    assert "其他用户也遇到" in text  # many stolen accounts would be P0
+    assert "账号 ID" in chat.texts(chat.press("只有我"))  # then the account id
 
 
 def test_finance_cases_ask_for_order_amount_and_channel(engine, clock):
@@ -314,3 +315,62 @@ def test_flood_windows_of_quiet_users_are_forgotten(engine, clock):
 
 def votes(db):
     return SqlFeedbackStore(db, cache_seconds=0).counts()
+
+
+def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(chat, sqlite_db):
+    chat.say("直播没有声音，iPhone 13，iOS 17")
+    assert "P1" in chat.texts()
+    past_the_knowledge_base(chat)
+    assert "其他用户也遇到" in chat.texts()
+    assert chat.buttons()[:3] == ["别人也有", "只有我", "不确定"]
+    raised = chat.texts(chat.press("别人也有"))
+    assert "P0" in raised
+    while "请确认" not in chat.texts():
+        assert chat.turns < 10, chat.texts()
+        chat.press("跳过") if "跳过" in chat.buttons() else chat.press("没有了")
+    assert "影响范围：别人也有" in chat.texts()
+    assert "优先级：P0" in chat.texts()
+    chat.press("提交")
+    (ticket,) = tickets_of(sqlite_db)
+    assert ticket.priority == "P0" and ticket.scope == "widespread"
+    assert ticket.diagnostics["extras"]["affected"] == "others_too"
+    assert "reporter: others are affected too" in ticket.cues
+
+
+def test_a_typed_answer_about_others_is_read_like_a_complaint(chat, sqlite_db):
+    chat.say("直播黑屏，看不了")
+    past_the_knowledge_base(chat)
+    assert "P0" in chat.texts(chat.say("我老婆的手机也一样，小米13"))
+    assert "什么网络" in chat.texts()
+    assert "什么手机或设备" not in chat.texts(chat.press("WiFi"))  # the device was kept
+
+
+def test_only_me_keeps_the_priority_and_is_not_asked_again(chat, sqlite_db):
+    chat.say("直播没有声音")
+    past_the_knowledge_base(chat)
+    after = chat.texts(chat.press("只有我"))
+    assert "P0" not in after and "其他用户也遇到" not in after
+
+
+def test_reports_already_widespread_or_never_p0_are_not_asked(chat):
+    chat.say("直播没有声音，大家都这样")
+    past_the_knowledge_base(chat)
+    assert "其他用户也遇到" not in chat.texts()
+    chat.say("/new")
+    chat.say("看直播一直卡顿，缓冲转圈")
+    past_the_knowledge_base(chat)
+    assert "其他用户也遇到" not in chat.texts()
+
+
+def past_the_knowledge_base(chat):
+    if "还是不行" in chat.buttons():
+        chat.press("还是不行")
+
+
+def test_yes_to_who_else_is_affected_raises_an_english_report(engine, clock):
+    chat = Chat(engine, clock, language="en-US")
+    chat.say("I can't log in, the verification code never arrives")
+    if "Still broken" in chat.buttons():
+        chat.press("Still broken")
+    assert "anyone else" in chat.texts()
+    assert "P0" in chat.texts(chat.say("yes"))
