@@ -18,7 +18,7 @@ from core.triage.bayes import NaiveBayes
 from core.triage.examples import Example, bundled_examples
 from core.triage.extract import extract_details
 from core.triage.features import features
-from core.triage.lexicon import RULES, SUGGESTION, SUPPORT_REF
+from core.triage.lexicon import RULES, SUGGESTION, SUPPORT_REF, needs_latin
 from core.triage.scope import detect_scope
 from core.triage.typos import COMMON_WORDS, fix_typos
 
@@ -38,6 +38,7 @@ _NO_SUGGESTION_FACTOR = 0.5
 _TEMPERATURE = 1.5
 _NO_CUE_FACTOR = 0.5
 
+_LATIN = re.compile(r"[a-z]")
 _SVC = tuple(s for s in SUBTYPES if s.startswith("svc."))
 
 
@@ -57,14 +58,17 @@ class Verdict:
 class Model:
     """Everything built once from the lexicon and the examples; never mutated."""
 
-    rules: tuple[tuple[str, tuple[tuple[re.Pattern[str], float], ...]], ...]
+    # Per subtype: (pattern, weight, needs latin letters); English word phrases
+    # are skipped on Chinese-only text.
+    rules: tuple[tuple[str, tuple[tuple[re.Pattern[str], float, bool], ...]], ...]
     bayes: NaiveBayes
     known_words: frozenset[str]
 
     @classmethod
     def build(cls, examples: Sequence[Example]) -> Model:
         rules = tuple(
-            (subtype, tuple((re.compile(p), w) for p, w in RULES[subtype])) for subtype in SUBTYPES
+            (subtype, tuple((re.compile(p), w, needs_latin(p)) for p, w in RULES[subtype]))
+            for subtype in SUBTYPES
         )
         normalized = [normalize(e.text) for e in examples]
         bayes = NaiveBayes.train(zip(normalized, (e.subtype for e in examples), strict=True))
@@ -87,10 +91,13 @@ def default_model() -> Model:
 def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
     scores: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
+    latin = _LATIN.search(text) is not None
     for subtype, rules in model.rules:
         total = 0.0
         found: list[str] = []
-        for pattern, weight in rules:
+        for pattern, weight, english in rules:
+            if english and not latin:
+                continue
             hits = 0
             for m in pattern.finditer(text):
                 phrase = m.group(0).strip()
@@ -126,8 +133,11 @@ class Classifier:
 
     def scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]], list[str]]:
         """Final score per subtype, cue phrases per subtype, and context cues."""
+        return self._scores(normalize(text))
+
+    def _scores(self, normalized: str) -> tuple[dict[str, float], dict[str, list[str]], list[str]]:
         model = self.model
-        normalized = fix_typos(normalize(text), model.known_words)
+        normalized = fix_typos(normalized, model.known_words)
         scores, cues = _lexicon_scores(model, normalized)
         context: list[str] = []
 
@@ -163,7 +173,8 @@ class Classifier:
         return scores, cues, context
 
     def classify(self, text: str, now: datetime, tz: ZoneInfo = DEFAULT_TZ) -> Verdict:
-        scores, cues, context = self.scores(text)
+        normalized = normalize(text)
+        scores, cues, context = self._scores(normalized)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         if not ranked:
             ranked = [("sug.feature", 0.0)]
@@ -181,7 +192,7 @@ class Classifier:
         confidence = round(confidence, 3)
         alternatives = [(s, round(exps[s] / total, 3)) for s, _ in ranked[1:4]]
 
-        scope, scope_cues = detect_scope(normalize(text))
+        scope, scope_cues = detect_scope(normalized)
         subtype = SUBTYPES[best]
         verdict_cues = [*cues.get(best, []), *context, *scope_cues]
         return Verdict(

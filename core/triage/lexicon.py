@@ -21,6 +21,41 @@ def _w(pattern: str) -> str:
     return f"{start}(?:{pattern}){end}"
 
 
+_LATIN = re.compile(r"[a-z]")
+
+
+def needs_latin(pattern: str) -> bool:
+    """Whether a rule pattern can only match text with latin letters: written
+    in ASCII, and naming no digits ("1080p?" matches a bare "1080").
+    """
+    body = pattern.replace("[a-z0-9]", "")  # the word boundaries added by `_w`
+    return body.isascii() and "\\d" not in body and not any(c.isdigit() for c in body)
+
+
+class Phrases:
+    """A cue pattern in two halves: phrases that may match any text, and English
+    word phrases that can only match where the text has latin letters. Most
+    messages are Chinese only, and skipping the English half there saves a
+    large share of the scope work.
+    """
+
+    __slots__ = ("_any", "_latin")
+
+    def __init__(self, any_text: str, latin: str) -> None:
+        self._any = re.compile(any_text)
+        self._latin = re.compile(_w(latin))
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The leftmost match, as one alternation of both halves would find it."""
+        first = self._any.search(text)
+        if _LATIN.search(text) is None:
+            return first
+        second = self._latin.search(text)
+        if first is None or (second is not None and second.start() < first.start()):
+            return second
+        return first
+
+
 # The bare "卡" of stutter must not fire inside card words.
 _KA = r"(?<!银行)(?<!信用)(?<!借记)(?<!储蓄)(?<!会员)(?<!礼品)(?<!月)卡(?![号片券密包])"
 
@@ -441,18 +476,16 @@ RULES: dict[str, list[Rule]] = {
 }
 
 # Support staff and ticket references: svc.* cues only count next to one.
-SUPPORT_REF = re.compile(
+SUPPORT_REF = Phrases(
     r"客服|人工|工单|售后|小二|专员|你们|回复我|回我|处理我|官方|答复|回复说|电话|服务|反馈了|反映了|回信|申诉|"
-    r"热线|等回复|"
-    + _w(
-        r"support|agents?|customer service|service desk|tickets?|staff|representative|rep|"
-        r"helpdesk|help desk|cs team|your team|you guys|customer care|the person|replied|reply|"
-        r"service|response|they told me|he told me|she told me|emailed|email|hotline"
-    )
+    r"热线|等回复",
+    r"support|agents?|customer service|service desk|tickets?|staff|representative|rep|"
+    r"helpdesk|help desk|cs team|your team|you guys|customer care|the person|replied|reply|"
+    r"service|response|they told me|he told me|she told me|emailed|email|hotline",
 )
 
 # A suggestion, not a complaint; excludes "建议你们赶紧修复" which is a complaint.
-SUGGESTION = re.compile(
+SUGGESTION = Phrases(
     r"(?<!的)建议(?!我|你们?(赶紧|尽快|马上)?(修|解决|处理|查))|"
     r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放|按|别|把|显示|改|换|简化|"
     r"优化|放|排序|分类|收起)|(改进|优化|简化)一下|(做|调|改)(大|小)一点|"
@@ -462,21 +495,19 @@ SUGGESTION = re.compile(
     r"能否(增加|添加|加|支持|出)|求(加|出|增加)|许愿|提个建议|提议|如果(能|可以).{0,24}就好|就更好了|"
     r"为什么(没有|不能|不可以)(加|出|增加|有)?.{0,12}(功能|选项|模式|开关)|什么时候(能|会)?(出|加|上线|支持)|"
     r"希望(你们)?(能|可以)?(改|改成|做成|调|换成|多出|多加)|(能|可以)加个|请(增加|添加|加上?)|期待(出|加|上线)|"
-    r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)|"
-    + _w(
-        r"please add|pls add|plz add|(redesign|rearrange|reorder|sort) (please|it)|"
-        r"please (redesign|move|sort|show|let)|"
-        r"would be (nice|great|cool)|feature request|i suggest|"
-        r"suggestion|"
-        r"could you (add|make|build|support)|can you (add|make|build)|it would be (great|nice|"
-        r"good)|"
-        r"wish (there was|there were|you would|you could|i could)|add an option|add a|"
-        r"would love (a|an|to see)|why not add|consider adding|you should add|"
-        r"(it'?d|it would) be (nice|great|cool|helpful|better)|i wish|hope you (add|make|can add)|"
-        r"how about (adding|a)|please (make|let|allow|give)|(need|want) (an? )?(option|ability|"
-        r"way|setting) to|"
-        r"let (us|me|users) (choose|change|turn|hide|set|pick|customi[sz]e)|allow (us|me|users) to"
-    )
+    r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)",
+    r"please add|pls add|plz add|(redesign|rearrange|reorder|sort) (please|it)|"
+    r"please (redesign|move|sort|show|let)|"
+    r"would be (nice|great|cool)|feature request|i suggest|"
+    r"suggestion|"
+    r"could you (add|make|build|support)|can you (add|make|build)|it would be (great|nice|"
+    r"good)|"
+    r"wish (there was|there were|you would|you could|i could)|add an option|add a|"
+    r"would love (a|an|to see)|why not add|consider adding|you should add|"
+    r"(it'?d|it would) be (nice|great|cool|helpful|better)|i wish|hope you (add|make|can add)|"
+    r"how about (adding|a)|please (make|let|allow|give)|(need|want) (an? )?(option|ability|"
+    r"way|setting) to|"
+    r"let (us|me|users) (choose|change|turn|hide|set|pick|customi[sz]e)|allow (us|me|users) to",
 )
 
 # "A group of users", not one person: raises the priority of the subtype. Many
@@ -506,7 +537,7 @@ _GROUP = (
     r"公司|办公室|班|宿舍楼|楼|基地|直播基地|战队|公会|工会|家族|粉丝团|mcn|经纪公司|部门|运营部|学校|网吧|"
     r"小区|城市|团队|工作室|俱乐部|主播群组|主播群|群组|team|guild|group|crew"
 )
-WIDESPREAD_STRONG = re.compile(
+WIDESPREAD_STRONG = Phrases(
     r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|全网|所有主播|很多主播|好多主播|"
     r"好几个主播|其他主播也|别的主播也|主播们都|所有直播间|全部直播间|每个直播间|哪个(直播间|房间)都|"
     r"(你们|app|软件|服务器)(是不是|是否)?又?(崩|挂|炸|宕)了|陆续有人|"
@@ -540,47 +571,43 @@ WIDESPREAD_STRONG = re.compile(
     + r").{0,10}(一堆|一大堆|好多|很多|全是|全在|都在|一整串|一水的|冒出|刷屏|同款|吐槽|"
     r"抱怨|骂|在问|都说|都在说|trending|blowing up|full of|flooded)|"
     r"个个都|每个人|人人|全员|没一个(人|主播)?.{0,3}(能|开|进|登|领|看|得)|没人(能|领|开|进|登|看)得?|"
-    r"(另一个|别的|其他)(省|城市|州|国家|学校)|外地的?|"
-    + _w(
-        r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
-        r"(all|every)( the)?( live)? (rooms?|streams?|channels?|lives|broadcasts?)|"
-        r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
-        r"service)|entire (app|platform|site)|"
-        r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
-        r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
-        r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
-        r"streamers|creators|hosts|accounts)|"
-        r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of|(a )?bunch of) (users|"
-        r"streamers|accounts|people|ppl|posts|tweets|complaints|reports|creators)|"
-        r"across the (app|platform)|down ?detector|status page|"
-        r"mass (hacks?|bans?|logouts?|outages?)|"
-        r"(twitter|weibo|reddit|discord|x|tiktok) (is )?(full of|blowing up|flooded)|"
-        r"(none|no one|nobody) (of|on|in) (my|our|the) ([a-z0-9]+ )?(team|friends|streamers|hosts|"
-        r"group|guild|server|discord|community)|not a single (live )?(room|stream|channel)|"
-        r"(same|happening|happens) (for|to) (her|him|them)|"
-        r"((my|our|the) )?(whole|entire) ([a-z]+ )?(guild|family|team|"
-        r"group|agency|crew|server|discord|fan ?club|"
-        r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
-        r"devices|creators|streamers|channels)|"
-        r"dozens|a dozen|at least \d+|\d+ (person|people|ppl|of us|streamers|creators|hosts|users|"
-        r"accounts)|"
-        r"every (collab|live|stream|channel) i (watched|opened|checked|tried)|across the board|"
-        r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
-        r"people|everyone|students|guys) at (my|our) "
-        r"(school|work|office|uni|college)|(is|are) trending|"
-        r"in another (state|city|country|province)|reviews (are|today)"
-    )
+    r"(另一个|别的|其他)(省|城市|州|国家|学校)|外地的?",
+    r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
+    r"(all|every)( the)?( live)? (rooms?|streams?|channels?|lives|broadcasts?)|"
+    r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
+    r"service)|entire (app|platform|site)|"
+    r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
+    r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
+    r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
+    r"streamers|creators|hosts|accounts)|"
+    r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of|(a )?bunch of) (users|"
+    r"streamers|accounts|people|ppl|posts|tweets|complaints|reports|creators)|"
+    r"across the (app|platform)|down ?detector|status page|"
+    r"mass (hacks?|bans?|logouts?|outages?)|"
+    r"(twitter|weibo|reddit|discord|x|tiktok) (is )?(full of|blowing up|flooded)|"
+    r"(none|no one|nobody) (of|on|in) (my|our|the) ([a-z0-9]+ )?(team|friends|streamers|hosts|"
+    r"group|guild|server|discord|community)|not a single (live )?(room|stream|channel)|"
+    r"(same|happening|happens) (for|to) (her|him|them)|"
+    r"((my|our|the) )?(whole|entire) ([a-z]+ )?(guild|family|team|"
+    r"group|agency|crew|server|discord|fan ?club|"
+    r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
+    r"devices|creators|streamers|channels)|"
+    r"dozens|a dozen|at least \d+|\d+ (person|people|ppl|of us|streamers|creators|hosts|users|"
+    r"accounts)|"
+    r"every (collab|live|stream|channel) i (watched|opened|checked|tried)|across the board|"
+    r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
+    r"people|everyone|students|guys) at (my|our) "
+    r"(school|work|office|uni|college)|(is|are) trending|"
+    r"in another (state|city|country|province)|reviews (are|today)",
 )
 # The platform itself admits the fault: many users, even if others around the
 # writer are fine or the writer's own case is still open.
-OFFICIAL = re.compile(
-    r"官方.{0,10}(出来|说明|回应|解释|公告|通知|在查|排查|致歉|道歉|在修|修复中|说|发了)|官号|公告说|"
-    + _w(
-        r"officially|investigating|(official|status) (page|account|twitter|announcement|post)|"
-        r"known (issue|outage)|acknowledged the (issue|outage|problem)"
-    )
+OFFICIAL = Phrases(
+    r"官方.{0,10}(出来|说明|回应|解释|公告|通知|在查|排查|致歉|道歉|在修|修复中|说|发了)|官号|公告说",
+    r"officially|investigating|(official|status) (page|account|twitter|announcement|post)|"
+    r"known (issue|outage)|acknowledged the (issue|outage|problem)",
 )
-WIDESPREAD = re.compile(
+WIDESPREAD = Phrases(
     r"大家(都|也|全|的)|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
     r"其他人|别人也|别人都|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
@@ -594,57 +621,49 @@ WIDESPREAD = re.compile(
     r"(" + _PEOPLE + r")[^，。！？,.!?;；]{0,10}(也|都|同样)|我这(边|里)?也(是|一样)|"
     # "我在北京,朋友在广州,都打不开": places named, then one verdict for all.
     r"(" + _PEOPLE + r")在[^，。！？,.!?]{1,6}[，,]都|"
-    r"我和我?的?("
-    + _PEOPLE
-    + r")[^，。！？,.!?]{0,4}都|"
-    + _w(
-        r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
-        r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
-        r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
-        r"as well)|me and my friends|my friends and i|"
-        r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
-        r"(none|neither|both|each) of us|"
-        r"(\d+|two|three|four|five|six|several|a few) "
-        r"(of us|friends|coworkers|colleagues|roommates|people|ppl)|"
-        r"me and my (wife|husband|gf|bf|girlfriend|"
-        r"boyfriend|brother|sister|mom|dad|roommate|friend)|(?<!i )(has|have|having|got|getting) "
-        r"the same (thing|problem|issue|error)|"
-        r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
-        r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|either|"
-        r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
-        r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
-        r"ipad|tablet|account)|"
-        r"(her|his|their) (phone|ipad|tablet|account|device|laptop)s? (too|also|as well)"
-    )
+    r"我和我?的?(" + _PEOPLE + r")[^，。！？,.!?]{0,4}都",
+    r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
+    r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
+    r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
+    r"as well)|me and my friends|my friends and i|"
+    r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
+    r"(none|neither|both|each) of us|"
+    r"(\d+|two|three|four|five|six|several|a few) "
+    r"(of us|friends|coworkers|colleagues|roommates|people|ppl)|"
+    r"me and my (wife|husband|gf|bf|girlfriend|"
+    r"boyfriend|brother|sister|mom|dad|roommate|friend)|(?<!i )(has|have|having|got|getting) "
+    r"the same (thing|problem|issue|error)|"
+    r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
+    r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|either|"
+    r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
+    r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
+    r"ipad|tablet|account)|"
+    r"(her|his|their) (phone|ipad|tablet|account|device|laptop)s? (too|also|as well)",
 )
 # Everyone inside ONE room watching one stream, or both sides of one co-host
 # session, is still a single-scope issue.
-ONE_ROOM = re.compile(
+ONE_ROOM = Phrases(
     r"这个直播间|这个房间|这个主播|这个实况主|我家主播|我家的主播|该直播间|该主播|我的直播|我直播间|我的观众|我的粉丝|"
     r"我(今晚|今天|昨晚|昨天|刚才)的直播|(?<!其他)(?<!别的)观众(们)?(都|也)|"
     r"(?<!其他)(?<!别的)粉丝(们)?(都|也|(跟|和|给|对)我说)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|(?<!另)一个直播间|某个直播间|某主播|"
-    r"两个主播|双方|对方|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间|"
-    + _w(
-        r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
-        r"room|channel)|"
-        r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"
-        r"one) (room|stream)|"
-        r"in the room|viewers in|both of us|the other (host|streamer)|my guest|one streamer'?s?|"
-        r"in (that|the|this) chat|the (room|stream) i (was|am|'m) watching"
-    )
+    r"两个主播|双方|对方|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间",
+    r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
+    r"room|channel)|"
+    r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"
+    r"one) (room|stream)|"
+    r"in the room|viewers in|both of us|the other (host|streamer)|my guest|one streamer'?s?|"
+    r"in (that|the|this) chat|the (room|stream) i (was|am|'m) watching",
 )
 # "大家都看不到我的弹幕": many people perceive ONE user's problem.
-SELF_OBJECT = re.compile(
+SELF_OBJECT = Phrases(
     r"(看不到|看不见|听不到|听不见|收不到|听不清|看不了)(我|我的)|(发出去|发的).{0,6}(看不到|看不见)|(都|也|一直|来)(问我|找我|说我)|"
-    r"收到我的|我的(账号|帐号|号)(发|给)|(登不上|登不进|进不去)我的|"
-    + _w(
-        r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)|"
-        r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)"
-    )
+    r"收到我的|我的(账号|帐号|号)(发|给)|(登不上|登不进|进不去)我的",
+    r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)|"
+    r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)",
 )
 _DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
 # Others explicitly unaffected: the writer alone has the problem.
-ONLY_ME = re.compile(
+ONLY_ME = Phrases(
     r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|(?<!不会)(?<!难道)就我一个|就我自己|就我的|(?<!不是)(?<!不会)(?<!难道)就我(?!们)|"
     r"我的(还|却|就)?没|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
     r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他(应用|app|软件)|其他台|别的台|"
@@ -654,21 +673,19 @@ ONLY_ME = re.compile(
     r"听得见|听得到|看得见|看得到|能听到|能看到|有收到)|"
     r"应该是我(家|的|这边)|同一个(账号|帐号|号)|我(家|这边)的?(网|网络|wifi|路由)|"
     r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
-    r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)|"
-    + _w(
-        r"(?<!not )(only me|only for me|just for me|(?<!it )just me|just my (account|acct|phone))|"
-        r"works (fine )?for (everyone|everybody|others|my friends)|"
-        r"(others|everyone else|my friends|other people|"
-        r"other (streamers|streams|rooms|users|channels)( (in|on|from) (my|our|the) [a-z]+)?|"
-        r"(everyone else|other people)'?s?( [a-z]+)?) "
-        r"(are|is|seem|seems|look|looks|work|works|show|shows) (fine|ok|okay|normal)|"
-        r"everyone else[^.!?]{0,60} (but|and|while) (i|me|mine)|"
-        # The writer's own devices listed together: "my phone, tablet and laptop".
-        r"my (" + _DEVICE + r")(,? (and|&) |, )(my )?(" + _DEVICE + r")|"
-        r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
-        r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
-        r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
-        r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"
-        r"(got|get) paid( out)?[^.!?]{0,10}(mine|but)"
-    )
+    r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)",
+    r"(?<!not )(only me|only for me|just for me|(?<!it )just me|just my (account|acct|phone))|"
+    r"works (fine )?for (everyone|everybody|others|my friends)|"
+    r"(others|everyone else|my friends|other people|"
+    r"other (streamers|streams|rooms|users|channels)( (in|on|from) (my|our|the) [a-z]+)?|"
+    r"(everyone else|other people)'?s?( [a-z]+)?) "
+    r"(are|is|seem|seems|look|looks|work|works|show|shows) (fine|ok|okay|normal)|"
+    r"everyone else[^.!?]{0,60} (but|and|while) (i|me|mine)|"
+    # The writer's own devices listed together: "my phone, tablet and laptop".
+    r"my (" + _DEVICE + r")(,? (and|&) |, )(my )?(" + _DEVICE + r")|"
+    r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
+    r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
+    r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
+    r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"
+    r"(got|get) paid( out)?[^.!?]{0,10}(mine|but)",
 )

@@ -30,10 +30,12 @@ def detect_scope(normalized: str) -> tuple[Scope, list[str]]:
     if strong is not None and ONLY_ME.search(normalized) is None:
         return Scope.WIDESPREAD, [strong.group(0)]
     generic = WIDESPREAD.search(normalized)
+    if generic is None:
+        return Scope.SINGLE, []
     limited = (
         ONE_ROOM.search(normalized) or SELF_OBJECT.search(normalized) or ONLY_ME.search(normalized)
     )
-    if generic is not None and limited is None:
+    if limited is None:
         return Scope.WIDESPREAD, [generic.group(0)]
     return Scope.SINGLE, []
 
