@@ -92,6 +92,7 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"(audio|sound|voice) (comes|plays|arrives) (before|after)|delay between"), 4),
         (_w(r"out of sync|not in sync|lip[- ]?sync|desync(ed)?|sync(ed|ing)?"), 5),
         (_w(r"(audio|sound|voice) (is |was )?(ahead|behind|delayed|lagging|late|early)"), 4),
+        (_w(r"(audio|sound|voice) lags? behind|(behind|ahead of) the (video|picture)"), 4),
         (_w(r"(video|picture) (is |was )?(ahead|behind)"), 3),
     ],
     "av.noise_echo": [
@@ -155,6 +156,7 @@ RULES: dict[str, list[Rule]] = {
         (r"特效|动画|连击|背包", 1),
         # A gift that hangs ("送礼一直转圈") is the gift failing, not the stream stuttering.
         (r"(送礼|刷礼|送礼物|打赏).{0,6}(转圈|卡住|卡在|没反应)", 3),
+        (r"(礼物|送礼)的?特效|特效.{0,4}(没了|不显示|看不到|出不来)|(看不到|没有)特效", 3),
         (
             _w(
                 r"gifts?|gifted|gifting|tips?|tipping|tipped|donat(e|ed|ion|ions|ing)|super ?chats?"
@@ -318,6 +320,8 @@ RULES: dict[str, list[Rule]] = {
         (r"充值|冲值|充钱|冲钱|充了|冲了|储值|买币|买钻|购买(金币|钻石|币|星币|点券)|充币", 4),
         (r"扣款|扣钱|扣费|付款成功|支付成功|付了钱|付了款|钱扣了|钱被扣|扣了钱|已扣款", 3),
         (r"到账|到帐|没到|金币|钻石|余额|星币|币", 2),
+        # Money that is stuck ("充值卡住了") is not a stuttering stream.
+        (r"(充值|储值|充的钱|付款)[^，。！？,.!?]{0,3}卡(住|在|着)", 4),
         (_w(r"top ?-?ups?|topped up|recharg(e|ed|ing)|reload(ed)?"), 4),
         (_w(r"(purchas|bought|buy|buying).{0,12}(coins?|diamonds?|beans?|credits?)"), 4),
         (_w(r"charged|paid|payment (went through|succeeded|successful)"), 3),
@@ -331,6 +335,7 @@ RULES: dict[str, list[Rule]] = {
     "fin.withdrawal": [
         (r"提现|提领|提款|结算|提不出|兑现|打款|分成|佣金|提取|转出", 5),
         (r"收益|收入|工资|主播收入|礼物收入", 3),
+        (r"(提现|提领|提款|打款|结算)[^，。！？,.!?]{0,3}卡(住|在|着)", 4),
         (
             _w(r"withdraw(al|als|ing|n|s)?|cash(ing)? ?-?out|cashout|payouts?|pay ?out|settlement"),
             5,
@@ -405,6 +410,7 @@ RULES: dict[str, list[Rule]] = {
         ),
         (r"根本没看|说了半天|不是这个问题|说的不是|搞错了我的问题|听不懂", 3),
         (
+            r"跟我问的.{0,6}(没关系|无关|不相关|关系都没有)|我说的是.{0,12}不是|"
             r"不是一回事|回错人|完全没看|没看我|讲了半天|说了(两|三|四|好几|几|n)次|看清楚再回|完全对不上|我(说|讲|写|问|反馈|要|提)的是|根本不是|"
             r"教我(怎么|如何)|一直叫我|结果.{0,8}(给我|帮我)",
             5,
@@ -412,6 +418,7 @@ RULES: dict[str, list[Rule]] = {
         (
             _w(
                 r"explained how to|thinks my|read my (message|ticket)|did anyone read|wrong person|"
+                r"explained (it |this )?([a-z]+ )?(times|twice)|keeps? (sending|telling) me|"
                 r"i (said|asked|wrote|told (them|support)) .{0,40}(they|support|agent|bot) "
                 r"(replied|keeps|sent|said)"
             ),
@@ -490,7 +497,7 @@ SUGGESTION = Phrases(
     r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放|按|别|把|显示|改|换|简化|"
     r"优化|放|排序|分类|收起)|(改进|优化|简化)一下|(做|调|改)(大|小)一点|"
     r"可以(出|加|增加|做|添加|开放)(一个|个|一下)?.{0,20}(吗|嘛|么)|可不可以(加|出|增加|做|有)|"
-    r"希望(能|可以)?(增加|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|"
+    r"希望(能|可以)?(增加|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|希望(能|可以)(设置|自定义|屏蔽|关闭|选择)|"
     r"(加|增加|添加|新增|出)(一个|个).{0,16}(功能|模式|选项|按钮|开关|入口)|要是(能|有).{0,20}就好|"
     r"能否(增加|添加|加|支持|出)|求(加|出|增加)|许愿|提个建议|提议|如果(能|可以).{0,24}就好|就更好了|"
     r"为什么(没有|不能|不可以)(加|出|增加|有)?.{0,12}(功能|选项|模式|开关)|什么时候(能|会)?(出|加|上线|支持)|"
@@ -535,7 +542,7 @@ _MANY = (
 # A group that the writer is part of, taken as a whole: "全公司", "整个直播基地".
 _GROUP = (
     r"公司|办公室|班|宿舍楼|楼|基地|直播基地|战队|公会|工会|家族|粉丝团|mcn|经纪公司|部门|运营部|学校|网吧|"
-    r"小区|城市|团队|工作室|俱乐部|主播群组|主播群|群组|team|guild|group|crew"
+    r"小区|城市|团队|工作室|俱乐部|主播群组|主播群|群组|群|team|guild|group|crew"
 )
 WIDESPREAD_STRONG = Phrases(
     r"全平台|整个平台|平台.{0,4}(挂|崩|炸|宕|瘫)|大面积|全站|全服|全国|各地|全网|所有主播|很多主播|好多主播|"
@@ -687,5 +694,6 @@ ONLY_ME = Phrases(
     r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
     r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
     r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"
+    r"other [a-z]+( [a-z]+){0,4} got paid|"
     r"(got|get) paid( out)?[^.!?]{0,10}(mine|but)",
 )
