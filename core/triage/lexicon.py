@@ -76,7 +76,7 @@ RULES: dict[str, list[Rule]] = {
             r"缓冲|转圈|掉帧|帧率|延迟|延时|不流畅|不顺畅|断断续续|一顿一顿|定格|画面定住|画面不动",
             3,
         ),
-        (r"加载[很好太超]?慢|一直加载|老是加载|lag", 2),
+        (r"加载[很好太超]?慢|一直加载|老是加载", 2),
         (_w(r"lags?|laggy|lagging|stutter(s|ing|y)?|freez(e|es|ing)|froze(n)?|buffer(s|ing)?"), 3),
         (_w(r"choppy|jerky|low fps|fps drops?|frames? drops?|dropp(ed|ing) frames|delay(ed)?"), 3),
         (_w(r"loading forever|keeps loading|spinning|slideshow|latency|not smooth"), 2),
@@ -119,8 +119,8 @@ RULES: dict[str, list[Rule]] = {
         ),
         (
             _w(
-                r"(audio|sound|voice)('s| is| was| has)? (gone|missing|dead|not working|cut out|"
-                r"broken|off)"
+                r"(audio|sound|voice)('s| is| was| has)?( been)? "
+                r"(gone|missing|dead|not working|cut out|broken|off)"
             ),
             4,
         ),
@@ -184,7 +184,8 @@ RULES: dict[str, list[Rule]] = {
             5,
         ),
         (
-            r"(直播|stream)(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)",
+            r"(直播|stream)(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)|"
+            r"(没法|没办法|无法|不能|能)开(播|台)|自己结束了|开播.{0,4}卡(在|住)",
             4,
         ),
         (
@@ -329,6 +330,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "fin.refund": [
         (r"退款|退钱|退费|退回来|申请退|要求退|退我|把钱退|退还|返还|原路退|退掉", 6),
+        (r"(能|可以)退(吗|嘛|么)|退得了", 4),
         (_w(r"refund(ed|s|ing)?|money back|chargeback|reimburse(ment)?|return my money"), 6),
         (_w(r"cancel (the |my )?(order|purchase|subscription)"), 3),
     ],
@@ -557,7 +559,9 @@ WIDESPREAD_STRONG = Phrases(
     # Many rooms silent or black is the platform, unlike many rooms stuttering.
     r"(十几|几十|好几|多|很多|好多)个(直播间|房间|分区|主播)[^。！？!?]{0,8}(黑|没声|没有声|无声|哑|打不开|进不去)|"
     r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|"
-    r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|刷了一圈|(随便|不管)?点?哪个都|"
+    r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|"
+    r"(主播|朋友|人|用户|同事|同学)[^，。！？,.!?]{0,3}没有?一个(能|成功|可以|开|进|登|收|拿|到)|"
+    r"问了(好几个|几个|很多|好多|不少)[^。！？!?]{0,10}都|刷了一圈|(随便|不管)?点?哪个都|"
     r"(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
     r"整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
@@ -584,6 +588,10 @@ WIDESPREAD_STRONG = Phrases(
     r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
     r"service)|entire (app|platform|site)|"
     r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
+    r"no (streamers|creators|hosts|users|one|body) (can|could|is able)|left and right|"
+    r"(nobody|no one) in (any|all|every)|(several|many|most|some|a few) of (my|our) [a-z]+|"
+    r"(streamers|users|creators|hosts|people|viewers) (across|all over)|"
+    r"\d+\+? (comments|posts|replies|reports)|"
     r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
     r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
     r"streamers|creators|hosts|accounts)|"
@@ -615,7 +623,7 @@ OFFICIAL = Phrases(
     r"known (issue|outage)|acknowledged the (issue|outage|problem)",
 )
 WIDESPREAD = Phrases(
-    r"大家(都|也|全|的)|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
+    r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
     r"其他人|别人也|别人都|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
     r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
