@@ -98,8 +98,13 @@ def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str
         for pattern, weight, english in rules:
             if english and not latin:
                 continue
+            # A plain search is cheaper than an empty iteration, and most
+            # patterns do not match.
+            first = pattern.search(text)
+            if first is None:
+                continue
             hits = 0
-            for m in pattern.finditer(text):
+            for m in pattern.finditer(text, first.start()):
                 phrase = m.group(0).strip()
                 if phrase and phrase not in found:
                     found.append(phrase)
