@@ -56,6 +56,7 @@ _CLOCK_ZH = re.compile(
     + _NUM
     + r"\s*[点點時时:：]\s*(半|(\d{1,2})\s*分?)?"
 )
+_CLOCK_MARK = re.compile(r"[点點時时:：]")
 _CLOCK_EN = re.compile(
     r"(yesterday|today|tonight|last night|this morning|this afternoon|this evening)?"
     r"[\s,]*(?:around|about|at|~)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"
@@ -159,6 +160,8 @@ def _relative(text: str, now: datetime) -> datetime | None:
 
 
 def _clock_zh(text: str, local_now: datetime) -> datetime | None:
+    if _CLOCK_MARK.search(text) is None:
+        return None  # the pattern's optional lead words make a full scan costly
     for m in _CLOCK_ZH.finditer(text):
         day_word, period, num, minute_part, minute_digits = m.groups()
         hour = _zh_number(num)
@@ -184,6 +187,8 @@ def _clock_zh(text: str, local_now: datetime) -> datetime | None:
 
 
 def _clock_en(text: str, local_now: datetime) -> datetime | None:
+    if "m" not in text:
+        return None  # every meridiem ("am", "p.m.") has one; most Chinese text has none
     m = _CLOCK_EN.search(text)
     if m is None:
         return None
@@ -240,13 +245,16 @@ def resolve_time(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     """
     now = now.astimezone(_UTC)
     local_now = now.astimezone(tz)
-    for found in (
-        _relative(text, now),
-        _iso(text, tz),
-        _clock_en(text, local_now),
-        _clock_zh(text, local_now),
-        _day_only(text, local_now),
-    ):
+    # In order of precedence; the first that finds a moment wins.
+    readers = (
+        lambda: _relative(text, now),
+        lambda: _iso(text, tz),
+        lambda: _clock_en(text, local_now),
+        lambda: _clock_zh(text, local_now),
+        lambda: _day_only(text, local_now),
+    )
+    for read in readers:
+        found = read()
         if found is not None:
             return found
     return None
