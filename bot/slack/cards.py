@@ -23,6 +23,10 @@ def card_data(
     ).all()
     tried = [a.title_zh + " / " + a.title_en for a in map(kb.get, ticket.kb_tried) if a is not None]
     diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance_view)
+    shown = {k: str(v) for k, v in diagnostics.items() if k != "extras"}
+    # The reporter's answer to "is anyone else affected?", when it was asked.
+    if affected := ticket.diagnostics.get("extras", {}).get("affected"):
+        shown["affected"] = str(affected)
     return CardData(
         ref=ticket.ref,
         priority=ticket.priority,
@@ -33,7 +37,7 @@ def card_data(
         summary=mask_text(ticket.summary, ticket.diagnostics, finance_viewer=finance_view),
         reporter=ticket.display_name,
         channel=ticket.channel,
-        diagnostics={k: str(v) for k, v in diagnostics.items() if k != "extras"},
+        diagnostics=shown,
         attachments=[(a.file_name, None) for a in attachments],
         kb_tried=tried,
         cues=list(ticket.cues),

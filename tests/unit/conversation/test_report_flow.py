@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.slack.cards import card_data
 from core.conversation import Inbound, SelfServiceResolved, TicketCreated, UserAddedToTicket
 from core.ports import FeedbackCounts
 from core.storage.feedback import SqlFeedbackStore
@@ -317,7 +318,7 @@ def votes(db):
     return SqlFeedbackStore(db, cache_seconds=0).counts()
 
 
-def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(chat, sqlite_db):
+def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(chat, sqlite_db, kb):
     chat.say("直播没有声音，iPhone 13，iOS 17")
     assert "P1" in chat.texts()
     past_the_knowledge_base(chat)
@@ -335,6 +336,10 @@ def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(ch
     assert ticket.priority == "P0" and ticket.scope == "widespread"
     assert ticket.diagnostics["extras"]["affected"] == "others_too"
     assert "reporter: others are affected too" in ticket.cues
+    with sqlite_db.session() as s:
+        card = card_data(s, ticket, kb, finance_view=False, timezone="Asia/Shanghai")
+    assert card.diagnostics["affected"] == "others_too"
+    assert "reporter: others are affected too" in card.cues
 
 
 def test_a_typed_answer_about_others_is_read_like_a_complaint(chat, sqlite_db):
