@@ -80,6 +80,7 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"lags?|laggy|lagging|stutter(s|ing|y)?|freez(e|es|ing)|froze(n)?|buffer(s|ing)?"), 3),
         (_w(r"choppy|jerky|low fps|fps drops?|frames? drops?|dropp(ed|ing) frames|delay(ed)?"), 3),
         (_w(r"loading forever|keeps loading|spinning|slideshow|latency|not smooth"), 2),
+        (_w(r"hanging|hangs|keeps stopping|stops every"), 2),
     ],
     "av.desync": [
         (r"不同步|对不上|口型|嘴型|声画|音画", 5),
@@ -93,6 +94,7 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"out of sync|not in sync|lip[- ]?sync|desync(ed)?|sync(ed|ing)?"), 5),
         (_w(r"(audio|sound|voice) (is |was )?(ahead|behind|delayed|lagging|late|early)"), 4),
         (_w(r"(audio|sound|voice) lags? behind|(behind|ahead of) the (video|picture)"), 4),
+        (_w(r"not (the )?same time|mouth (move|moves|moving) (first|before)"), 4),
         (_w(r"(video|picture) (is |was )?(ahead|behind)"), 3),
     ],
     "av.noise_echo": [
@@ -166,7 +168,11 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"animation|effects?|combo"), 1),
     ],
     "func.danmaku": [
-        (r"弹幕|公屏|聊天区|聊天框|评论区|吞评论|刷屏", 2.5),
+        # "评论区好多人说" names where others report, not a comment problem.
+        (
+            r"弹幕|公屏|聊天区|聊天框|评论区(?![也都里]?(好多|很多|一堆|全是|都在|也有))|吞评论|刷屏",
+            2.5,
+        ),
         (
             r"(弹幕|评论|消息|聊天|发言|留言|字).{0,8}(发不出|发不了|发送失败|不显示|显示不出|看不到|"
             r"被吞|没显示|刷不出|消失|不见了|发出去)",
@@ -185,7 +191,8 @@ RULES: dict[str, list[Rule]] = {
         ),
         (
             r"(直播|stream)(中断|断了|掉线|被断|老是断|总是断|一直断|断开|断线|自动结束|被中断|停了|被迫结束)|"
-            r"(没法|没办法|无法|不能|能)开(播|台)|自己结束了|开播.{0,4}卡(在|住)",
+            r"(没法|没办法|无法|不能|能)开(播|台)|自己结束了|开播.{0,4}卡(在|住)|"
+            r"直播(就|又)?(直接|自动|突然)结束",
             4,
         ),
         (
@@ -207,6 +214,7 @@ RULES: dict[str, list[Rule]] = {
             5,
         ),
         (_w(r"can'?t stream|cannot stream|(go|going|went) live|start (a |my )?(live|stream)"), 2.5),
+        (_w(r"(my )?live (always |keeps? )?(stops?|ended|ends)|live ended|stream ended"), 3),
         (
             _w(
                 r"my (live ?)?(stream|broadcast|live) (keeps |kept )?"
@@ -234,6 +242,7 @@ RULES: dict[str, list[Rule]] = {
             5,
         ),
         (r"连线", 3),
+        (r"pk.{0,4}(分数|积分|比分)", 3),
         (
             _w(
                 r"co-?host(s|ing|ed)?|link ?mic|multi-?guest|guests?|battles?|versus|"
@@ -299,7 +308,7 @@ RULES: dict[str, list[Rule]] = {
             ),
             4,
         ),
-        (_w(r"hack(ed|er|ers)|hijack(ed)?|stolen|compromised|taken over|unauthori[sz]ed"), 6),
+        (_w(r"hack(ed|er|ers)?|hijack(ed)?|stolen|compromised|taken over|unauthori[sz]ed"), 6),
         (_w(r"someone (else )?(changed|logged|is using|was using|took|has|accessed|got into)"), 6),
         (_w(r"unknown (device|login|location)|changed my password|lost access to my account"), 5),
         (_w(r"wasn'?t me|not me who"), 3),
@@ -330,7 +339,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "fin.refund": [
         (r"退款|退钱|退费|退回来|申请退|要求退|退我|把钱退|退还|返还|原路退|退掉", 6),
-        (r"(能|可以)退(吗|嘛|么)|退得了", 4),
+        (r"(能|可以)退(吗|嘛|么)|退得了|退给我", 4),
         (_w(r"refund(ed|s|ing)?|money back|chargeback|reimburse(ment)?|return my money"), 6),
         (_w(r"cancel (the |my )?(order|purchase|subscription)"), 3),
     ],
@@ -399,6 +408,7 @@ RULES: dict[str, list[Rule]] = {
         (
             _w(
                 r"rude|unprofessional|impolite|attitude|arrogant|dismissive|condescending|"
+                r"(closed|ended) the chat|wasting (their|his|her|our) time|"
                 r"hung up|yell(ed)?"
             ),
             4,
@@ -420,6 +430,7 @@ RULES: dict[str, list[Rule]] = {
         (
             _w(
                 r"explained how to|thinks my|read my (message|ticket)|did anyone read|wrong person|"
+                r"(dont|don'?t|didn'?t|doesn'?t|do not|did not) understand|"
                 r"explained (it |this )?([a-z]+ )?(times|twice)|keeps? (sending|telling) me|"
                 r"i (said|asked|wrote|told (them|support)) .{0,40}(they|support|agent|bot) "
                 r"(replied|keeps|sent|said)"
@@ -495,7 +506,7 @@ SUPPORT_REF = Phrases(
 
 # A suggestion, not a complaint; excludes "建议你们赶紧修复" which is a complaint.
 SUGGESTION = Phrases(
-    r"(?<!的)建议(?!我|你们?(赶紧|尽快|马上)?(修|解决|处理|查))|"
+    r"(?<!的)建议(?!我|您|你们?(赶紧|尽快|马上)?(修|解决|处理|查))|"
     r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放|按|别|把|显示|改|换|简化|"
     r"优化|放|排序|分类|收起)|(改进|优化|简化)一下|(做|调|改)(大|小)一点|"
     r"可以(出|加|增加|做|添加|开放)(一个|个|一下)?.{0,20}(吗|嘛|么)|可不可以(加|出|增加|做|有)|"
@@ -505,7 +516,7 @@ SUGGESTION = Phrases(
     r"为什么(没有|不能|不可以)(加|出|增加|有)?.{0,12}(功能|选项|模式|开关)|什么时候(能|会)?(出|加|上线|支持)|"
     r"希望(你们)?(能|可以)?(改|改成|做成|调|换成|多出|多加)|(能|可以)加个|请(增加|添加|加上?)|期待(出|加|上线)|"
     r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)",
-    r"please add|pls add|plz add|(redesign|rearrange|reorder|sort) (please|it)|"
+    r"(please|pls|plz) add(?! (my|the|back|it|them))|(redesign|rearrange|reorder|sort) (please|it)|"
     r"please (redesign|move|sort|show|let)|"
     r"would be (nice|great|cool)|feature request|i suggest|"
     r"suggestion|"
@@ -536,8 +547,8 @@ _SOURCES = (
 _MANY = (
     r"(几十|十几|二十几|三十几|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|一批|大批|"
     # Not a clock time, a date or a card's last digits ("21:40在主播", "尾号3321").
-    r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|条|台)?(大|小|老|新)?"
-    r"(?<!尾)(人|主播|号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
+    r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|条|台)?(大|小|老|新|粉丝)?"
+    r"(?<!尾)(人|主播|(?<!\d)号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
     r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条|"
     r"[三四五六七八九]个(人|朋友|同学|同事|主播|号|账号|帐号|姐妹|兄弟|室友|舍友|闺蜜)|一半(的)?(人|主播|用户)|半数"
 )
@@ -559,7 +570,8 @@ WIDESPREAD_STRONG = Phrases(
     # Many rooms silent or black is the platform, unlike many rooms stuttering.
     r"(十几|几十|好几|多|很多|好多)个(直播间|房间|分区|主播)[^。！？!?]{0,8}(黑|没声|没有声|无声|哑|打不开|进不去)|"
     r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|"
-    r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|"
+    r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|批量|"
+    r"(他们|她们|别人|其他人)的?直播间(的观众|里)?.{0,3}(也|都)|"
     r"(主播|朋友|人|用户|同事|同学)[^，。！？,.!?]{0,3}没有?一个(能|成功|可以|开|进|登|收|拿|到)|"
     r"问了(好几个|几个|很多|好多|不少)[^。！？!?]{0,10}都|刷了一圈|(随便|不管)?点?哪个都|"
     r"(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
@@ -589,9 +601,12 @@ WIDESPREAD_STRONG = Phrases(
     r"service)|entire (app|platform|site)|"
     r"platform[- ]?wide|widespread|outage|servers? (is |are )?down|on other phones|"
     r"no (streamers|creators|hosts|users|one|body) (can|could|is able)|left and right|"
-    r"(nobody|no one) in (any|all|every)|(several|many|most|some|a few) of (my|our) [a-z]+|"
+    r"(nobody|no one) in (any|all|every)|(nobody|no one|everyone|everybody) in (the )?"
+    r"(\d+|two|three|four|five|several|multiple|different) (rooms|streams|channels)|"
+    r"other (agencies|guilds|families|teams|regions|countries)|"
+    r"(several|many|most|some|a few) of (my|our) [a-z]+|"
     r"(streamers|users|creators|hosts|people|viewers) (across|all over)|"
-    r"\d+\+? (comments|posts|replies|reports)|"
+    r"\d+\+? (comments|posts|replies|reports|people|ppl|users|accounts)|"
     r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
     r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
     r"streamers|creators|hosts|accounts)|"
@@ -624,7 +639,7 @@ OFFICIAL = Phrases(
 )
 WIDESPREAD = Phrases(
     r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
-    r"其他人|别人也|别人都|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
+    r"其他人|别人也|别人都|(很多|好多|大量|一堆|不少)[^，。！？,.!?]{0,3}用户|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
     r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
     r"公会(里|的)?(其他|别的)?(人|主播|成员|姐妹|兄弟|小伙伴|大家)|(几|好几|多|其他|别的|隔壁)家?(公会|工会)|各自的(手机|账号|帐号|设备)|"
@@ -672,9 +687,10 @@ ONE_ROOM = Phrases(
 # "大家都看不到我的弹幕": many people perceive ONE user's problem.
 SELF_OBJECT = Phrases(
     r"(看不到|看不见|听不到|听不见|收不到|听不清|看不了)(我|我的)|(发出去|发的).{0,6}(看不到|看不见)|(都|也|一直|来)(问我|找我|说我)|"
-    r"收到我的|我的(账号|帐号|号)(发|给)|(登不上|登不进|进不去)我的",
+    r"收到我的|我的(账号|帐号|号)(发|给)|(向|找|给)我的?(朋友|好友|家人)|我的?(朋友|好友)(借钱|要钱)|(登不上|登不进|进不去)我的",
     r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)|"
-    r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)",
+    r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)|"
+    r"(asking|asked|messaging|messaged|scamming|scammed|texting|dming)( [a-z]+){0,2} my friends",
 )
 _DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
 # Others explicitly unaffected: the writer alone has the problem.

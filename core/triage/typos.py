@@ -132,6 +132,9 @@ TARGETS = (
 # Real words one edit away from a cue word; never "repaired".
 COMMON_WORDS = frozenset(
     [
+        "wasting",
+        "waiting",
+        "hanging",
         "logging",
         "logged",
         "lagged",
@@ -222,6 +225,9 @@ def fix_typos(normalized: str, known: frozenset[str]) -> str:
             return word
         cutoff = 2 if len(word) >= 8 else 1
         best = process.extractOne(word, TARGETS, scorer=Levenshtein.distance, score_cutoff=cutoff)
-        return str(best[0]) if best is not None else word
+        # Typos rarely hit the first letter; "stopping" is not "tipping".
+        if best is None or best[0][0] != word[0]:
+            return word
+        return str(best[0])
 
     return _WORD.sub(repair, normalized)
