@@ -146,8 +146,8 @@ class Classifier:
         scores, cues = _lexicon_scores(model, normalized)
         context: list[str] = []
 
-        support = SUPPORT_REF.search(normalized)
         has_svc = any(scores.get(s) for s in _SVC)
+        support = SUPPORT_REF.search(normalized) if has_svc else None
         for s in _SVC:
             if s not in scores:
                 continue

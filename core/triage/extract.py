@@ -41,6 +41,13 @@ _DEVICES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _APPLE_BRANDS = frozenset({"iPhone", "iPad"})
+# Every device pattern starts with one of these words: one search rules out
+# most messages, which name no device.
+_ANY_DEVICE = re.compile(
+    r"iphone|苹果|ipad|红米|redmi|小米|xiaomi|mi|oppo|vivo|iqoo|三星|samsung|galaxy|华为|huawei|"
+    r"荣耀|honor|一加|oneplus|pixel",
+    _I,
+)
 
 _OS = (
     (re.compile(r"(?:ipados|ios)\s*(?P<v>\d{1,2}(\.\d{1,2}){0,2})?", _I), "iOS"),
@@ -49,6 +56,7 @@ _OS = (
     (re.compile(r"(?:windows|win)\s*(?P<v>7|8|10|11)?(?!\d)", _I), "Windows"),
     (re.compile(r"(?:macos|mac\s*os|os\s*x)\s*(?P<v>\d{2}(\.\d{1,2}){0,2})?", _I), "macOS"),
 )
+_ANY_OS = re.compile(r"ipados|ios|鸿蒙|harmony|安卓|android|windows|win|mac|os\s*x", _I)
 _OS_SPAN = re.compile(
     r"(ipados|ios|鸿蒙|harmony\s*os|安卓|android|windows|win|macos|mac\s*os)\s*\d{1,2}(\.\d{1,2}){0,2}",
     _I,
@@ -183,6 +191,8 @@ def _tidy_model(model: str) -> str:
 
 def _device(text: str) -> str | None:
     """The first device the message names."""
+    if _ANY_DEVICE.search(text) is None:
+        return None
     found: list[tuple[int, str]] = []
     for pattern, brand in _DEVICES:
         m = pattern.search(text)
@@ -197,7 +207,8 @@ def _device(text: str) -> str | None:
 
 
 def _os(text: str, device: str | None) -> tuple[str | None, str | None]:
-    for pattern, name in _OS:
+    named = _ANY_OS.search(text) is not None
+    for pattern, name in _OS if named else ():
         m = pattern.search(text)
         if m is not None:
             return name, m.group("v")
