@@ -41,12 +41,12 @@ _DEVICES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _APPLE_BRANDS = frozenset({"iPhone", "iPad"})
-# Every device pattern starts with one of these words: one search rules out
-# most messages, which name no device.
+# Every device pattern starts with one of these words: one search of the
+# lower-cased text rules out most messages, which name no device. (Without
+# IGNORECASE the search can skip ahead on the words' first letters.)
 _ANY_DEVICE = re.compile(
     r"iphone|苹果|ipad|红米|redmi|小米|xiaomi|mi|oppo|vivo|iqoo|三星|samsung|galaxy|华为|huawei|"
-    r"荣耀|honor|一加|oneplus|pixel",
-    _I,
+    r"荣耀|honor|一加|oneplus|pixel"
 )
 
 _OS = (
@@ -56,7 +56,7 @@ _OS = (
     (re.compile(r"(?:windows|win)\s*(?P<v>7|8|10|11)?(?!\d)", _I), "Windows"),
     (re.compile(r"(?:macos|mac\s*os|os\s*x)\s*(?P<v>\d{2}(\.\d{1,2}){0,2})?", _I), "macOS"),
 )
-_ANY_OS = re.compile(r"ipados|ios|鸿蒙|harmony|安卓|android|windows|win|mac|os\s*x", _I)
+_ANY_OS = re.compile(r"ipados|ios|鸿蒙|harmony|安卓|android|windows|win|mac|os\s*x")
 _OS_SPAN = re.compile(
     r"(ipados|ios|鸿蒙|harmony\s*os|安卓|android|windows|win|macos|mac\s*os)\s*\d{1,2}(\.\d{1,2}){0,2}",
     _I,
@@ -191,7 +191,7 @@ def _tidy_model(model: str) -> str:
 
 def _device(text: str) -> str | None:
     """The first device the message names."""
-    if _ANY_DEVICE.search(text) is None:
+    if _ANY_DEVICE.search(text.lower()) is None:
         return None
     found: list[tuple[int, str]] = []
     for pattern, brand in _DEVICES:
@@ -207,7 +207,7 @@ def _device(text: str) -> str | None:
 
 
 def _os(text: str, device: str | None) -> tuple[str | None, str | None]:
-    named = _ANY_OS.search(text) is not None
+    named = _ANY_OS.search(text.lower()) is not None
     for pattern, name in _OS if named else ():
         m = pattern.search(text)
         if m is not None:
@@ -218,7 +218,8 @@ def _os(text: str, device: str | None) -> tuple[str | None, str | None]:
 
 
 def _app_version(text: str) -> str | None:
-    masked = _OS_SPAN.sub(" ", text)
+    # An OS version ("iOS 17.2") is not the app's; look only where one is named.
+    masked = _OS_SPAN.sub(" ", text) if _ANY_OS.search(text.lower()) else text
     m = _APP_VERSION_LABELLED.search(masked) or _APP_VERSION_BARE.search(masked)
     return m.group("v") if m else None
 
