@@ -480,6 +480,9 @@ class ConversationEngine:
             "skip_kb": skip_kb,
         }
         self._merge_details(turn, verdict.details.to_json())
+        if others_affected(text) is False:
+            # "只有我这样" already answers who else is affected.
+            turn.data[AFFECTED] = "only_me"
         if verdict.confidence < self.settings.confidence_threshold:
             turn.enter(ConvState.CHOOSE_TYPE)
             self._prompt(turn)
@@ -582,6 +585,8 @@ class ConversationEngine:
         if not first and (pending := turn.data.pop("pending", None)):
             turn.data.setdefault("asked", []).append(pending)
         known = set(turn.data.get("details", {})) | set(turn.data.get("asked", []))
+        if AFFECTED in turn.data:
+            known.add(AFFECTED)
         missing = missing_details(turn.data["subtype"], Scope(turn.data["scope"]), known)
         if missing:
             turn.data["pending"] = missing[0]

@@ -379,3 +379,9 @@ def test_yes_to_who_else_is_affected_raises_an_english_report(engine, clock):
         chat.press("Still broken")
     assert "anyone else" in chat.texts()
     assert "P0" in chat.texts(chat.say("yes"))
+
+
+def test_a_report_that_says_only_me_is_not_asked_who_else_is_affected(chat):
+    chat.say("直播没有声音，家里其他人的手机都正常，就我的不行")
+    past_the_knowledge_base(chat)
+    assert "其他用户也遇到" not in chat.texts()
