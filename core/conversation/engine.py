@@ -638,7 +638,7 @@ class ConversationEngine:
         """The user's answer to "is anyone else affected?"; others too makes it
         widespread, which is what raises a P1 fault to P0.
         """
-        turn.data["affected"] = value
+        turn.data[AFFECTED] = value
         extras = {AFFECTED: value, **({"affected_words": words[:200]} if words else {})}
         self._merge_details(turn, {"extras": extras})
         if value == "others_too" and turn.data["scope"] == Scope.SINGLE.value:
@@ -845,8 +845,8 @@ class ConversationEngine:
                 return t(lang, "attach_prompt")
             case ConvState.CONFIRM:
                 shown = {k: v for k, v in data.get("details", {}).items() if k != "extras"}
-                if "affected" in data:
-                    shown[AFFECTED] = data["affected"]
+                if AFFECTED in data:
+                    shown[AFFECTED] = data[AFFECTED]
                 details = "".join(
                     t(
                         lang,

@@ -18,7 +18,7 @@ from core.triage.bayes import NaiveBayes
 from core.triage.examples import Example, bundled_examples
 from core.triage.extract import extract_details
 from core.triage.features import features
-from core.triage.lexicon import RULES, SUGGESTION, SUPPORT_REF, needs_latin
+from core.triage.lexicon import LATIN, RULES, SUGGESTION, SUPPORT_REF, needs_latin
 from core.triage.scope import detect_scope
 from core.triage.typos import COMMON_WORDS, fix_typos
 
@@ -38,7 +38,6 @@ _NO_SUGGESTION_FACTOR = 0.5
 _TEMPERATURE = 1.5
 _NO_CUE_FACTOR = 0.5
 
-_LATIN = re.compile(r"[a-z]")
 _SVC = tuple(s for s in SUBTYPES if s.startswith("svc."))
 
 
@@ -91,7 +90,7 @@ def default_model() -> Model:
 def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
     scores: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
-    latin = _LATIN.search(text) is not None
+    latin = LATIN.search(text) is not None
     for subtype, rules in model.rules:
         total = 0.0
         found: list[str] = []

@@ -189,9 +189,9 @@ def _tidy_model(model: str) -> str:
     return " ".join(out)
 
 
-def _device(text: str) -> str | None:
+def _device(text: str, lower: str) -> str | None:
     """The first device the message names."""
-    if _ANY_DEVICE.search(text.lower()) is None:
+    if _ANY_DEVICE.search(lower) is None:
         return None
     found: list[tuple[int, str]] = []
     for pattern, brand in _DEVICES:
@@ -206,8 +206,7 @@ def _device(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
-def _os(text: str, device: str | None) -> tuple[str | None, str | None]:
-    named = _ANY_OS.search(text.lower()) is not None
+def _os(text: str, named: bool, device: str | None) -> tuple[str | None, str | None]:
     for pattern, name in _OS if named else ():
         m = pattern.search(text)
         if m is not None:
@@ -217,9 +216,9 @@ def _os(text: str, device: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _app_version(text: str) -> str | None:
-    # An OS version ("iOS 17.2") is not the app's; look only where one is named.
-    masked = _OS_SPAN.sub(" ", text) if _ANY_OS.search(text.lower()) else text
+def _app_version(text: str, os_named: bool) -> str | None:
+    # An OS version ("iOS 17.2") is not the app's.
+    masked = _OS_SPAN.sub(" ", text) if os_named else text
     m = _APP_VERSION_LABELLED.search(masked) or _APP_VERSION_BARE.search(masked)
     return m.group("v") if m else None
 
@@ -251,8 +250,9 @@ def extract_details(text: str, now: datetime, tz: ZoneInfo) -> Diagnostics:
     """Every detail the message states; fields it does not mention stay None."""
     prepared = _prepare(text)
     lower = prepared.casefold()
-    device = _device(prepared)
-    os_name, os_version = _os(prepared, device)
+    device = _device(prepared, lower)
+    os_named = _ANY_OS.search(lower) is not None
+    os_name, os_version = _os(prepared, os_named, device)
     room = _ROOM.search(prepared)
     order = _ORDER.search(prepared)
     account = _ACCOUNT.search(prepared)
@@ -261,7 +261,7 @@ def extract_details(text: str, now: datetime, tz: ZoneInfo) -> Diagnostics:
     for found in (room, order, account):
         if found is not None:
             masked = masked.replace(found.group("id"), " ")
-    version = _app_version(prepared)
+    version = _app_version(prepared, os_named)
     if version:
         masked = masked.replace(version, " ")
     amount, currency = _amount(prepared, masked)

@@ -21,7 +21,8 @@ def _w(pattern: str) -> str:
     return f"{start}(?:{pattern}){end}"
 
 
-_LATIN = re.compile(r"[a-z]")
+# Any latin letter: English phrases can only match text that has one.
+LATIN = re.compile(r"[a-z]")
 
 
 def needs_latin(pattern: str) -> bool:
@@ -48,7 +49,7 @@ class Phrases:
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match, as one alternation of both halves would find it."""
         first = self._any.search(text)
-        if _LATIN.search(text) is None:
+        if LATIN.search(text) is None:
             return first
         second = self._latin.search(text)
         if first is None or (second is not None and second.start() < first.start()):
