@@ -105,7 +105,9 @@ RULES: dict[str, list[Rule]] = {
             3,
         ),
         (
-            _w(r"noise|noisy|echo(es|ing|y)?|howl(s|ing)?|crackl(e|es|ing|y)|static|buzz(es|ing)?"),
+            _w(
+                r"noise|noisy|echo(es|ing|y)?|howl(s|ing)?|crackl(e|es|ing|y)|crack(s|ing|y)?|static|buzz(es|ing)?"
+            ),
             4,
         ),
         (_w(r"hiss(es|ing)?|feedback|distort(ed|ion)|screech(es|ing)?|popping|squeal(ing)?"), 3),
@@ -130,7 +132,10 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"silent|silence|sound ?less|muted"), 2),
     ],
     "av.black_screen": [
-        (r"黑屏|黑画面|黑了屏|没画面|没有画面|无画面|画面[全一片]*黑|白屏|画面出不来|画面没了", 4),
+        (
+            r"黑屏|黑画面|黑了屏|没画面|没有画面|无画面|画面[是都全一片]*黑|白屏|画面出不来|画面没了",
+            4,
+        ),
         (r"(打不开|进不去|进不了|点不开|加载不出)[了的]?(直播间|直播|房间)", 4),
         (r"(直播间|房间|直播)[一直总是老是都]*(打不开|进不去|进不了|点不开|加载不出)", 4),
         (r"加载不出|看不了直播|看不到画面|看不到直播|只有声音|有声音没|花屏|啥都看不到", 3),
@@ -214,7 +219,10 @@ RULES: dict[str, list[Rule]] = {
             ),
             5,
         ),
-        (_w(r"can'?t stream|cannot stream|(go|going|went) live|start (a |my )?(live|stream)"), 2.5),
+        (
+            _w(r"can'?t stream|cannot stream|(go|going|went) live|start (a |my )?(live|stream)s?"),
+            2.5,
+        ),
         (_w(r"(my )?live (always |keeps? )?(stops?|ended|ends)|live ended|stream ended"), 3),
         (
             _w(
@@ -279,6 +287,7 @@ RULES: dict[str, list[Rule]] = {
             3,
         ),
         (r"注册|手机号|忘记密码|找回密码|扫码|一键登", 2),
+        (_w(r"(forgot|forget) (my )?password|reset (email|link|code|mail)"), 3),
         (_w(r"log ?in|login|logged out|log(s|ging)? me out|sign(ed)? ?in|signin|sign ?up|otp"), 3),
         (
             _w(
@@ -418,7 +427,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "svc.misunderstood": [
         (
-            r"答非所问|理解错|误解|没理解|没看懂|没听懂|不是这个意思|我说的不是|我问的是|鸡同鸭讲|牛头不对马嘴|文不对题",
+            r"没get到|不懂我在说什么|没懂我的意思|答非所问|理解错|误解|没理解|没看懂|没听懂|不是这个意思|我说的不是|我问的是|鸡同鸭讲|牛头不对马嘴|文不对题",
             5,
         ),
         (r"根本没看|说了半天|不是这个问题|说的不是|搞错了我的问题|听不懂", 3),
@@ -537,7 +546,7 @@ SUGGESTION = Phrases(
 # Outside sources ("热搜", "down detector", "tons of posts") count as a group.
 _PEOPLE = (
     r"朋友|好友|同事|室友|舍友|同学|家人|老婆|老公|闺蜜|对象|男朋友|女朋友|兄弟|姐妹|爸妈|妈妈|爸爸|"
-    r"孩子|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|"
+    r"孩子|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|屋企人|"
     r"我(妈|爸|姐|哥|弟|妹|老婆|老公)的?(手机|号|账号|帐号|平板|电脑|ipad)"
 )
 _SOURCES = (
@@ -609,7 +618,8 @@ WIDESPREAD_STRONG = Phrases(
     r"(streamers|users|creators|hosts|people|viewers) (across|all over)|"
     r"\d+\+? (comments|posts|replies|reports|people|ppl|users|accounts)|"
     r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
-    r"other phones too|different phones too|(all|many|other|multiple|several) (users|"
+    r"other phones too|different phones too|"
+    r"(all|many|other|multiple|several)( the)?( [a-z]+)? (users|"
     r"streamers|creators|hosts|accounts)|"
     r"(a lot of|lots of|so many|hundreds of|tons of|loads of|dozens of|(a )?bunch of) (users|"
     r"streamers|accounts|people|ppl|posts|tweets|complaints|reports|creators)|"
@@ -639,7 +649,8 @@ OFFICIAL = Phrases(
     r"known (issue|outage)|acknowledged the (issue|outage|problem)",
 )
 WIDESPREAD = Phrases(
-    r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
+    r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|认识的人(全|都)|(好多|很多|不少|一堆)[^，。！？,.!?]{0,6}的人(都|也)|"
+    r"至少[\d一二两三四五六七八九十几]+个?(人|主播|号|账号|帐号|用户)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
     r"其他人|别人也|别人都|(很多|好多|大量|一堆|不少)[^，。！？,.!?]{0,3}用户|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
     r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
@@ -656,7 +667,7 @@ WIDESPREAD = Phrases(
     r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
     r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
     r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
-    r"as well)|me and my friends|my friends and i|"
+    r"as well)|me and my (friends|guys|crew|squad|family|team|roommates|people)|my friends and i|"
     r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
     r"(none|neither|both|each) of us|"
     r"(\d+|two|three|four|five|six|several|a few) "
@@ -665,7 +676,8 @@ WIDESPREAD = Phrases(
     r"boyfriend|brother|sister|mom|dad|roommate|friend)|(?<!i )(has|have|having|got|getting) "
     r"the same (thing|problem|issue|error)|"
     r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
-    r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|either|"
+    r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|"
+    r"either(?=\s*($|[.!?,;]))|"
     r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
     r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
     r"ipad|tablet|account)|"
@@ -691,14 +703,15 @@ SELF_OBJECT = Phrases(
     r"收到我的|我的(账号|帐号|号)(发|给)|(向|找|给)我的?(朋友|好友|家人)|我的?(朋友|好友)(借钱|要钱)|(登不上|登不进|进不去)我的",
     r"(can'?t|cannot|couldn'?t|don'?t|do not|won'?t) (see|hear|get) (me|my)|"
     r"(asking|messaging|telling) me|from my account|(can'?t|cannot) see (them|it)|"
-    r"(asking|asked|messaging|messaged|scamming|scammed|texting|dming)( [a-z]+){0,2} my friends",
+    r"(asking|asked|messaging|messaged|scamming|scammed|texting|dming)( [a-z]+){0,2} my friends|"
+    r"(my|mine) [a-z ]{0,20}(don'?t|doesn'?t|do not|does not|never) (show|appear)",
 )
 _DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
 # Others explicitly unaffected: the writer alone has the problem.
 ONLY_ME = Phrases(
     r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|(?<!不会)(?<!难道)就我一个|就我自己|就我的|(?<!不是)(?<!不会)(?<!难道)就我(?!们)|"
     r"我的(还|却|就)?没|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
-    r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他(应用|app|软件)|其他台|别的台|"
+    r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他房间|别的房间|其他(应用|app|软件)|其他台|别的台|"
     + _PEOPLE
     + r")"
     r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
