@@ -32,13 +32,15 @@ def parse_examples(lines: list[str]) -> tuple[Example, ...]:
 
 # The first set covers every subtype; the others add scope phrasings,
 # complaints about support or suggestions that name a fault, six personas'
-# voices, and outage reports where "one user or many" is the hard part.
+# voices, outage reports where "one user or many" is the hard part, and near
+# misses between subtypes.
 EXAMPLE_FILES = (
     "examples.jsonl",
     "examples_scope.jsonl",
     "examples_probes.jsonl",
     "examples_voices.jsonl",
     "examples_outages.jsonl",
+    "examples_general.jsonl",
 )
 
 

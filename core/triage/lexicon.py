@@ -520,13 +520,14 @@ SUGGESTION = Phrases(
     r"能不能(加(?!快|速|急)|出(?!来)|增加|做个|做一个|添加|有个|有一个|支持|开放|按|别|把|显示|改|换|简化|"
     r"优化|放|排序|分类|收起)|(改进|优化|简化)一下|(做|调|改)(大|小)一点|"
     r"可以(出|加|增加|做|添加|开放)(一个|个|一下)?.{0,20}(吗|嘛|么)|可不可以(加|出|增加|做|有)|"
-    r"希望(能|可以)?(增加|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|希望(能|可以)(设置|自定义|屏蔽|关闭|选择)|"
+    r"希望(能|可以)?(增加|新增|加上?|出|添加|有个|有一个|支持|开放|推出|优化)|希望(能|可以)(设置|自定义|屏蔽|关闭|选择)|"
     r"(加|增加|添加|新增|出)(一个|个).{0,16}(功能|模式|选项|按钮|开关|入口)|要是(能|有).{0,20}就好|"
     r"能否(增加|添加|加|支持|出)|求(加|出|增加)|许愿|提个建议|提议|如果(能|可以).{0,24}就好|就更好了|"
     r"为什么(没有|不能|不可以)(加|出|增加|有)?.{0,12}(功能|选项|模式|开关)|什么时候(能|会)?(出|加|上线|支持)|"
     r"希望(你们)?(能|可以)?(改|改成|做成|调|换成|多出|多加)|(能|可以)加个|请(增加|添加|加上?)|期待(出|加|上线)|"
     r"应该(加|增加|出|做)(一个|个)|想要(一个|个).{0,12}(功能|模式|选项)|有没有可能(加|出)",
     r"(please|pls|plz) add(?! (my|the|back|it|them))|(redesign|rearrange|reorder|sort) (please|it)|"
+    r"add [a-z -]{2,30} (please|pls|plz)|"
     r"please (redesign|move|sort|show|let)|"
     r"would be (nice|great|cool)|feature request|i suggest|"
     r"suggestion|"
@@ -650,7 +651,7 @@ OFFICIAL = Phrases(
 )
 WIDESPREAD = Phrases(
     r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|认识的人(全|都)|(好多|很多|不少|一堆)[^，。！？,.!?]{0,6}的人(都|也)|"
-    r"至少[\d一二两三四五六七八九十几]+个?(人|主播|号|账号|帐号|用户)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人|"
+    r"至少[\d一二两三四五六七八九十几]+个?(人|主播|号|账号|帐号|用户)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人(?!连|视频|直播|pk|语音|房|同屏)|"
     r"其他人|别人也|别人都|(很多|好多|大量|一堆|不少)[^，。！？,.!?]{0,3}用户|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
     r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
@@ -665,7 +666,8 @@ WIDESPREAD = Phrases(
     r"(" + _PEOPLE + r")在[^，。！？,.!?]{1,6}[，,]都|"
     r"我和我?的?(" + _PEOPLE + r")[^，。！？,.!?]{0,4}都",
     r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
-    r"(other|more) (people|users)|others( too| also| as well| have| are)|people are|we all|"
+    r"(other|more) (people|users)|others( too| also| as well| have| are)|"
+    r"people are (saying|complaining|reporting|having|getting|seeing|facing|experiencing)|we all|"
     r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
     r"as well)|me and my (friends|guys|crew|squad|family|team|roommates|people)|my friends and i|"
     r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
