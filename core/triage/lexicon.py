@@ -584,7 +584,7 @@ WIDESPREAD_STRONG = Phrases(
     r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|批量|"
     r"(他们|她们|别人|其他人)的?直播间(的观众|里)?.{0,3}(也|都)|"
     r"(主播|朋友|人|用户|同事|同学)[^，。！？,.!?]{0,3}没有?一个(能|成功|可以|开|进|登|收|拿|到)|"
-    r"问了(好几个|几个|很多|好多|不少)[^。！？!?]{0,10}都|刷了一圈|(随便|不管)?点?哪个都|"
+    r"问了(好几个|几个|很多|好多|不少)(?!客服|人工|工作人员)[^。！？!?]{0,10}都|刷了一圈|(随便|不管)?点?哪个都|"
     r"(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
     r"整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
@@ -615,7 +615,8 @@ WIDESPREAD_STRONG = Phrases(
     r"(nobody|no one) in (any|all|every)|(nobody|no one|everyone|everybody) in (the )?"
     r"(\d+|two|three|four|five|several|multiple|different) (rooms|streams|channels)|"
     r"other (agencies|guilds|families|teams|regions|countries)|"
-    r"(several|many|most|some|a few) of (my|our) [a-z]+|"
+    r"(several|many|most|some|a few) of (my|our) (friends|mods|viewers|fans|followers|hosts|"
+    r"streamers|members|colleagues|coworkers|roommates|family|team|guys|people|users)|"
     r"(streamers|users|creators|hosts|people|viewers) (across|all over)|"
     r"\d+\+? (comments|posts|replies|reports|people|ppl|users|accounts)|"
     r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
@@ -645,7 +646,9 @@ WIDESPREAD_STRONG = Phrases(
 # The platform itself admits the fault: many users, even if others around the
 # writer are fine or the writer's own case is still open.
 OFFICIAL = Phrases(
-    r"官方.{0,10}(出来|说明|回应|解释|公告|通知|在查|排查|致歉|道歉|在修|修复中|说|发了)|官号|公告说",
+    r"官方.{0,10}(出来|说明|回应|解释|公告|通知|在查|排查|致歉|道歉|在修|修复中)|官号|公告说|"
+    # Not "官方说是我网络的问题": what support told one user.
+    r"官方.{0,10}(说|发了).{0,10}(异常|故障|维护|修复|排查|在修|服务器|bug|公告|通知|微博|致歉|道歉)",
     r"officially|investigating|(official|status) (page|account|twitter|announcement|post)|"
     r"known (issue|outage)|acknowledged the (issue|outage|problem)",
 )
@@ -675,7 +678,8 @@ WIDESPREAD = Phrases(
     r"(\d+|two|three|four|five|six|several|a few) "
     r"(of us|friends|coworkers|colleagues|roommates|people|ppl)|"
     r"me and my (wife|husband|gf|bf|girlfriend|"
-    r"boyfriend|brother|sister|mom|dad|roommate|friend)|(?<!i )(has|have|having|got|getting) "
+    r"boyfriend|brother|sister|mom|dad|roommate|friend)|"
+    r"(?<!i )(?<!i'm )(?<!im )(has|have|having|got|getting) "
     r"the same (thing|problem|issue|error)|"
     r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
     r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|"

@@ -96,3 +96,32 @@ def test_counted_people_and_many_dead_rooms_are_widespread(text):
 )
 def test_own_devices_and_others_being_fine_keep_it_single(text):
     assert classify(text, NOW).scope is Scope.SINGLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "官方说是我网络的问题，但我充值还是没到账",
+        "问了好几个客服都没用，充值还是没到账",
+        "some of my gifts failed to send",
+        "I'm having the same issue as last week, no sound",
+        "My account is stolen, he is asking money from my friends",
+        "进去某个主播的房间画面全黑，声音倒是有，其他房间都正常",
+    ],
+)
+def test_what_support_said_or_the_writers_own_things_stay_single(text):
+    assert classify(text, NOW).scope is Scope.SINGLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "官方微博发了公告说服务器故障，我登不上",
+        "several of my mods got hacked this week",
+        "粉丝团里至少十个人的号被盗了",
+        "guild leader says none of our 12 hosts can start PK since noon",
+        "reddit thread has 300+ comments about streams not loading",
+    ],
+)
+def test_announcements_counted_groups_and_online_reports_are_widespread(text):
+    assert classify(text, NOW).scope is Scope.WIDESPREAD
