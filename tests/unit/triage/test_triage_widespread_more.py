@@ -107,6 +107,9 @@ def test_own_devices_and_others_being_fine_keep_it_single(text):
         "I'm having the same issue as last week, no sound",
         "My account is stolen, he is asking money from my friends",
         "进去某个主播的房间画面全黑，声音倒是有，其他房间都正常",
+        "公会的人让我找客服，充值一直没到账",
+        "另外两个问题也想问一下，直播没声音",
+        "我跟我妈说了，她让我来问，登不上号",
     ],
 )
 def test_what_support_said_or_the_writers_own_things_stay_single(text):
