@@ -25,8 +25,6 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import bench_service  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.engine_runner import ProcessRunner  # noqa: E402
 from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
@@ -78,19 +76,7 @@ async def echo_side(users: int) -> None:
     child, urls = await _spawn(users, "echo")
     assert child.stdin is not None and child.stdout is not None
 
-    async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_chat and update.message
-        await update.get_bot().send_message(update.effective_chat.id, update.message.text or "")
-
-    app = (
-        ApplicationBuilder()
-        .token(urls["token"])
-        .base_url(urls["base_url"])
-        .base_file_url(urls["base_file_url"])
-        .concurrent_updates(64)
-        .build()
-    )
-    app.add_handler(MessageHandler(filters.TEXT, echo))
+    app = crowd.echo_app(urls["token"], urls["base_url"], urls["base_file_url"])
     async with app:
         await app.start()
         assert app.updater is not None
@@ -122,17 +108,8 @@ def warm_engine(settings: Any) -> Any:
 
 
 async def livedesk_side(users: int, process: bool) -> None:
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--users-side",
-        "--users",
-        str(users),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
+    child, urls = await _spawn(users, "livedesk")
     assert child.stdin is not None and child.stdout is not None
-    urls = json.loads(await child.stdout.readline())
     with tempfile.TemporaryDirectory() as tmp:
         fake = type("Remote", (), urls)
         settings = bench_service.settings_for(fake, tmp)  # type: ignore[arg-type]

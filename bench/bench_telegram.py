@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.engine_runner import ProcessRunner
 from bot.sandbox.fake_telegram import FakeTelegram
@@ -115,23 +115,31 @@ async def _crowd(
     return [x for r in results for x in r], wall
 
 
+def echo_app(
+    token: str, base_url: str, base_file_url: str
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The baseline: a bare python-telegram-bot bot that echoes each text."""
+
+    async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat and update.message
+        await update.get_bot().send_message(update.effective_chat.id, update.message.text or "")
+
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .concurrent_updates(64)
+        .build()
+    )
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
 async def with_echo(play: Callable[[FakeTelegram], Awaitable[Any]]) -> Any:
     """A bare python-telegram-bot echo bot on a fresh fake, while `play` runs."""
     async with FakeTelegram() as fake:
-
-        async def echo(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
-            assert update.effective_chat and update.message
-            await update.get_bot().send_message(update.effective_chat.id, update.message.text or "")
-
-        app = (
-            ApplicationBuilder()
-            .token(fake.token)
-            .base_url(fake.base_url)
-            .base_file_url(fake.base_file_url)
-            .concurrent_updates(64)
-            .build()
-        )
-        app.add_handler(MessageHandler(filters.TEXT, echo))
+        app = echo_app(fake.token, fake.base_url, fake.base_file_url)
         async with app:
             await app.start()
             assert app.updater is not None
