@@ -7,6 +7,8 @@ import os
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.fake_telegram import FakeTelegram
 
+TRIAGE, ESCALATION = "livedesk-tickets", "livedesk-escalations"
+
 
 def process_env(tg: FakeTelegram, slack: FakeSlack, **extra: str) -> dict[str, str]:
     """This environment without proxies (the fakes are local), plus the fakes' secrets."""
@@ -20,3 +22,23 @@ def process_env(tg: FakeTelegram, slack: FakeSlack, **extra: str) -> dict[str, s
     )
     env.update(extra)
     return env
+
+
+def desk_sections(slack: FakeSlack, port: int) -> str:
+    """The configuration both end-to-end setups share: Slack, the server and paging."""
+    return f"""
+[slack]
+enabled = true
+api_url = "{slack.api_url}"
+triage_channel = "{TRIAGE}"
+finance_channel = "{TRIAGE}"
+escalation_channel = "{ESCALATION}"
+agents = ["S0ONCALL"]
+
+[server]
+port = {port}
+
+[escalation]
+on_call = ["S0ONCALL"]
+poll_interval = "1s"
+"""

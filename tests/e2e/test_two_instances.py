@@ -13,13 +13,12 @@ import pytest
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.fake_telegram import FakeTelegram
 from tests.e2e.balancer import Balancer
-from tests.e2e.processes import process_env
+from tests.e2e.processes import ESCALATION, TRIAGE, desk_sections, process_env
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User, free_port
 
 pytestmark = pytest.mark.e2e
 
-TRIAGE, ESCALATION = "livedesk-tickets", "livedesk-escalations"
 SECRET = "e2e-webhook-secret"
 
 
@@ -36,22 +35,7 @@ mode = "webhook"
 base_url = "{tg.base_url}"
 base_file_url = "{tg.base_file_url}"
 webhook_url = "http://127.0.0.1:{public}/telegram"
-
-[slack]
-enabled = true
-api_url = "{slack.api_url}"
-triage_channel = "{TRIAGE}"
-finance_channel = "{TRIAGE}"
-escalation_channel = "{ESCALATION}"
-agents = ["S0ONCALL"]
-
-[server]
-port = {port}
-
-[escalation]
-on_call = ["S0ONCALL"]
-poll_interval = "1s"
-""",
+{desk_sections(slack, port)}""",
         encoding="utf-8",
     )
     return path

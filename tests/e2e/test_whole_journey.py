@@ -13,13 +13,12 @@ import pytest
 
 from bot.sandbox.fake_slack import FakeSlack
 from bot.sandbox.fake_telegram import FakeTelegram
-from tests.e2e.processes import process_env
+from tests.e2e.processes import ESCALATION, TRIAGE, desk_sections, process_env
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User, free_port
 
 pytestmark = pytest.mark.e2e
 
-TRIAGE, ESCALATION = "livedesk-tickets", "livedesk-escalations"
 SIGNING_CANARY_NOTE = "the signing secret must never appear in the logs"
 
 
@@ -34,22 +33,7 @@ data_dir = "{tmp / "data"}"
 enabled = true
 base_url = "{tg.base_url}"
 base_file_url = "{tg.base_file_url}"
-
-[slack]
-enabled = true
-api_url = "{slack.api_url}"
-triage_channel = "{TRIAGE}"
-finance_channel = "{TRIAGE}"
-escalation_channel = "{ESCALATION}"
-agents = ["S0ONCALL"]
-
-[server]
-port = {port}
-
-[escalation]
-on_call = ["S0ONCALL"]
-poll_interval = "1s"
-
+{desk_sections(slack, port)}
 [[escalation.chain]]
 targets = ["U0AGENT2"]
 timeout = "5m"
