@@ -36,6 +36,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 import bench_kb  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
+from bench_telegram import pct  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from bot.engine_runner import ProcessRunner  # noqa: E402
@@ -249,11 +250,6 @@ async def startup_to_first_reply() -> float:
             finally:
                 process.terminate()
                 await process.wait()
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def main() -> int:

@@ -184,7 +184,8 @@ async def run_livedesk(users: int) -> tuple[list[float], float]:
                 intake.services.close()
 
 
-def _pct(values: list[float], q: float) -> float:
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of latencies in seconds, in milliseconds."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
@@ -201,7 +202,7 @@ def main() -> int:
         rate = len(latencies) / wall
         rows.append((name, rate))
         print(
-            f"  {name:<18} p50 {_pct(latencies, 0.5):7.1f} ms  p95 {_pct(latencies, 0.95):7.1f} ms"
+            f"  {name:<18} p50 {pct(latencies, 0.5):7.1f} ms  p95 {pct(latencies, 0.95):7.1f} ms"
             f"  mean {statistics.mean(latencies) * 1000:7.1f} ms  throughput {rate:6.1f} turns/s"
         )
     print(f"  LiveDesk throughput = {rows[1][1] / rows[0][1]:.0%} of the echo bot's")
