@@ -541,6 +541,13 @@ SUGGESTION = Phrases(
     r"let (us|me|users) (choose|change|turn|hide|set|pick|customi[sz]e)|allow (us|me|users) to",
 )
 
+_DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
+# Someone other than the writer, as an English subject.
+_OTHER_PERSON = (
+    r"he|she|they|others|everyone|everybody|people|ppl|friends?|brother|sister|mom|mum|dad|wife|"
+    r"husband|roommates?|coworkers?|colleagues?|streamers|users|viewers|cousins?|sons?|daughters?|"
+    r"guys|folks|bf|gf|boyfriend|girlfriend|partner|neighbou?rs?"
+)
 # "A group of users", not one person: raises the priority of the subtype. Many
 # rooms stuttering for ONE user ("换了几个直播间都卡") is still that user's
 # network; many rooms silent or black points at the platform.
@@ -579,7 +586,8 @@ WIDESPREAD_STRONG = Phrases(
     r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也|同时|一起)|"
     r"(其他|别的)(直播间|房间|主播|分区)的?.{0,4}(也|都)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
     # Many rooms silent or black is the platform, unlike many rooms stuttering.
-    r"(十几|几十|好几|多|很多|好多)个(直播间|房间|分区|主播)[^。！？!?]{0,8}(黑|没声|没有声|无声|哑|打不开|进不去)|"
+    r"(十几|几十|好几|多|很多|好多|[三四五六七八九十]|\d+)个(不同的?)?(直播间|房间|分区|主播)[^。！？!?]{0,8}"
+    r"(黑|没声|没有声|无声|哑|打不开|进不去|静音)|"
     r"(这个区|这边|这里|本地|我们这)的?(主播|人|用户)都|"
     r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|批量|"
     r"(他们|她们|别人|其他人)的?直播间(的观众|里)?.{0,3}(也|都)|"
@@ -607,6 +615,8 @@ WIDESPREAD_STRONG = Phrases(
     r"个个都|每个人|人人|全员|没一个(人|主播)?.{0,3}(能|开|进|登|领|看|得)|没人(能|领|开|进|登|看)得?|"
     r"(另一个|别的|其他)(省|城市|州|国家|学校)|外地的?",
     r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
+    r"half (of )?(the|all|my|our) (platform|app|site|viewers|users|streamers|creators|hosts|people|"
+    r"server|discord|guild|agency|friends|chat)|"
     r"(all|every)( the)?( live)? (rooms?|streams?|channels?|lives|broadcasts?)|"
     r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
     r"service)|entire (app|platform|site)|"
@@ -630,7 +640,7 @@ WIDESPREAD_STRONG = Phrases(
     r"(twitter|weibo|reddit|discord|x|tiktok) (is )?(full of|blowing up|flooded)|"
     r"(none|no one|nobody) (of|on|in) (my|our|the) ([a-z0-9]+ )?(team|friends|streamers|hosts|"
     r"group|guild|server|discord|community)|not a single (live )?(room|stream|channel)|"
-    r"(same|happening|happens) (for|to) (her|him|them)|"
+    r"(same|happening|happens)( thing)? (here )?(for|to|with) (her|him|them|my (" + _OTHER_PERSON + r"))\b|"
     r"((my|our|the) )?(whole|entire) ([a-z]+ )?(guild|family|team|"
     r"group|agency|crew|server|discord|fan ?club|"
     r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
@@ -655,7 +665,7 @@ OFFICIAL = Phrases(
 WIDESPREAD = Phrases(
     r"大家(都|也|全)|大家的(手机|号|账号|帐号|直播|app|软件|设备)|是不是又?(崩|挂|炸|宕机)了|大家.{0,6}都|认识的人(全|都)|(好多|很多|不少|一堆)[^，。！？,.!?]{0,6}的人(都|也)|"
     r"至少[\d一二两三四五六七八九十几]+个?(人|主播|号|账号|帐号|用户)|很多人|好多人|许多人|不少人|好些人|挺多人|一堆人|一群人|大批人|所有人|多人(?!连|视频|直播|pk|语音|房|同屏)|"
-    r"其他人|别人也|别人都|(很多|好多|大量|一堆|不少)[^，。！？,.!?]{0,3}用户|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
+    r"其他人|别人也|别人都|别人的?(手机|号|账号|帐号|设备|电脑|平板|ipad)[^，。！？,.!?]{0,8}(也|都|同样)|(很多|好多|大量|一堆|不少)[^，。！？,.!?]{0,3}用户|身边.{0,8}(人|朋友|主播|的)(都|也)|几个.{0,6}(主播|"
     r"streamer|同事|同学)|周围的人|(很多|好多|好些|大量|一堆)(user|用户)|"
     r"(两|三|四|五|几|好几|多)台(手机|设备|电脑|机器).{0,8}(都|全)|群里(的人)?(都|也)|群友|我们(都|几个|全)|"
     # Not "公会的人让我找客服": the guild's people must share the fault.
@@ -677,7 +687,7 @@ WIDESPREAD = Phrases(
     r"everyone|everybody|many people|lots of people|a lot of (people|us)|so many people|"
     r"(other|more) (people|users)|others( too| also| as well| have| are)|"
     r"people are (saying|complaining|reporting|having|getting|seeing|facing|experiencing)|we all|"
-    r"my friends|all my ([a-z]+ )?friends|friends (too|also|"
+    r"my ([a-z]+ )?friends|friends (too|also|"
     r"as well)|me and my (friends|guys|crew|squad|family|team|roommates|people)|my friends and i|"
     r"not just me|not only me|nobody can|no one can|all of us|plenty of people|several people|"
     r"(none|neither|both|each) of us|"
@@ -685,8 +695,9 @@ WIDESPREAD = Phrases(
     r"(of us|friends|coworkers|colleagues|roommates|people|ppl)|"
     r"me and my (wife|husband|gf|bf|girlfriend|"
     r"boyfriend|brother|sister|mom|dad|roommate|friend)|"
-    r"(?<!i )(?<!i'm )(?<!im )(has|have|having|got|getting) "
-    r"the same (thing|problem|issue|error)|"
+    # Another person must have it: "I keep getting the same error" is one user.
+    r"(?<![a-z])(" + _OTHER_PERSON + r")( [a-z]+){0,2} (has|have|had|having|got|get|gets|getting|"
+    r"hit|hits|see|sees|saw|seeing) the same (thing|problem|issue|error|bug|message)|"
     r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
     r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|"
     r"either(?=\s*($|[.!?,;]))|"
@@ -718,7 +729,6 @@ SELF_OBJECT = Phrases(
     r"(asking|asked|messaging|messaged|scamming|scammed|texting|dming)( [a-z]+){0,2} my friends|"
     r"(my|mine) [a-z ]{0,20}(don'?t|doesn'?t|do not|does not|never) (show|appear)",
 )
-_DEVICE = r"phone|tablet|laptop|pc|ipad|computer|tv"
 # Others explicitly unaffected: the writer alone has the problem.
 ONLY_ME = Phrases(
     r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|(?<!不会)(?<!难道)就我一个|就我自己|就我的|(?<!不是)(?<!不会)(?<!难道)就我(?!们)|"

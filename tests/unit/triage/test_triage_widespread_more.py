@@ -128,3 +128,32 @@ def test_what_support_said_or_the_writers_own_things_stay_single(text):
 )
 def test_announcements_counted_groups_and_online_reports_are_widespread(text):
     assert classify(text, NOW).scope is Scope.WIDESPREAD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不是我手机的问题，别人的手机也没声音",
+        "Gifts are failing for half the viewers in different rooms",
+        "Can't go live, error 1003. My streamer friends get the same error",
+        "top up charged but no coins, my brother had the same thing today",
+        "same thing happening with my sister, her top up is missing too",
+        "直播间声音全没了，看了三个不同的直播间都静音",
+    ],
+)
+def test_another_person_with_the_same_fault_is_widespread(text):
+    assert classify(text, NOW).scope is Scope.WIDESPREAD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "login fails, I keep getting the same error",
+        "login fails and I am getting the same error again",
+        "gift failed, still getting the same problem after reinstall",
+    ],
+)
+def test_the_writer_meeting_the_same_error_again_stays_single(text):
+    verdict = classify(text, NOW)
+    assert verdict.scope is Scope.SINGLE, verdict.cues
+    assert verdict.priority is Priority.P1
