@@ -592,7 +592,10 @@ WIDESPREAD_STRONG = Phrases(
     r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|批量|"
     r"(他们|她们|别人|其他人)的?直播间(的观众|里)?.{0,3}(也|都)|"
     r"(主播|朋友|人|用户|同事|同学)[^，。！？,.!?]{0,3}没有?一个(能|成功|可以|开|进|登|收|拿|到)|"
-    r"问了(好几个|几个|很多|好多|不少)(?!客服|人工|工作人员)[^。！？!?]{0,10}都|刷了一圈|(随便|不管)?点?哪个都|"
+    r"问了(好几个|几个|很多|好多|不少)(?!客服|人工|工作人员)[^。！？!?]{0,10}都|(刷|看|逛|翻)了一圈|(随便|不管)?点?哪个都|"
+    # Checked with other rooms or guilds: "我跟其他三个公会的主播确认过了".
+    r"(跟|和|同|与)(隔壁|其他|别的|另外)[^，。！？,.!?]{0,6}(主播|公会|工会|家族|直播间)[^。！？!?]{0,4}(对了一下|对过|确认|核对|问过|聊过)|"
+    r"不止一个(房间|直播间|主播|号|账号|帐号|公会|城市|地方)|(十几|几十|好几|很多|好多|[三四五六七八九十]|\d+)个(人)?(都|也)?中招|"
     r"(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
     r"整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
@@ -614,6 +617,11 @@ WIDESPREAD_STRONG = Phrases(
     r"抱怨|骂|在问|都说|都在说|trending|blowing up|full of|flooded)|"
     r"个个都|每个人|人人|全员|没一个(人|主播)?.{0,3}(能|开|进|登|领|看|得)|没人(能|领|开|进|登|看)得?|"
     r"(另一个|别的|其他)(省|城市|州|国家|学校)|外地的?",
+    # Members of a group beyond the writer's room: "people in our server ... all paid".
+    r"(multiple|several|many|lots of|a lot of|a bunch of|some) (members|people|folks|users|ppl) "
+    r"(of|in|from|on) (our|my|the)|"
+    r"(members|people|folks|users|ppl) (of|in|from|on) (our|my) ([a-z]+ )?(server|discord|group|"
+    r"community|guild|agency|chat|team)\b[^.!?]{0,40}\b(say|said|saying|all|too|also|report)|"
     r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
     r"half (of )?(the|all|my|our) (platform|app|site|viewers|users|streamers|creators|hosts|people|"
     r"server|discord|guild|agency|friends|chat)|"
@@ -677,7 +685,7 @@ WIDESPREAD = Phrases(
     r"我(跟|和|同|与)我?的?("
     + _PEOPLE
     + r"|妹|姐|哥|弟|妈|爸)[^。！？!?]{0,10}(都|也|两|俩|各自|分别)|"
-    r"不止我|不只我|不止一个人|不是我一个|不是只有我|都在说|都反映|"
+    r"不止我|不只我|不止一个人|(两|三|几)个人(都|也|全)|不是我一个|不是只有我|都在说|都反映|"
     r"人人都|好几个人|"
     + _MANY
     + r"|几个朋友|不光我|不仅是?我|不单是?我|也有人|有人也|评论区都|公屏都在|弹幕都在说|"
@@ -713,7 +721,7 @@ ONE_ROOM = Phrases(
     r"这个直播间|这个房间|这个主播|这个实况主|我家主播|我家的主播|该直播间|该主播|我的直播|我直播间|我的观众|我的粉丝|"
     r"我(今晚|今天|昨晚|昨天|刚才)的直播|(?<!其他)(?<!别的)观众(们)?(都|也)|"
     r"(?<!其他)(?<!别的)粉丝(们)?(都|也|(跟|和|给|对)我说)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|(?<!另)一个直播间|某个直播间|某主播|"
-    r"两个主播|双方|对方|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间",
+    r"两个主播|双方|对方|对手|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间",
     r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
     r"room|channel)|"
     r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"

@@ -157,3 +157,27 @@ def test_the_writer_meeting_the_same_error_again_stays_single(text):
     verdict = classify(text, NOW)
     assert verdict.scope is Scope.SINGLE, verdict.cues
     assert verdict.priority is Priority.P1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我跟隔壁几个主播对了一下，我们直播间都收不到礼物",
+        "今天連線PK都卡在配對中，我跟其他三個公會的主播確認過了",
+        "连麦是不是全面瘫痪了，直播广场里看了一圈没一个在连麦的",
+        "连麦一直断开，不止一个房间",
+        "粉丝群里已经有十几个中招了，号都被盗了",
+        "我在加拿大，朋友在澳洲，兩個人都卡在登入畫面",
+        "Multiple members of our Discord say their accounts were hijacked today",
+        "people in our server from three countries all paid and got no coins",
+    ],
+)
+def test_checking_with_other_rooms_groups_and_countries_is_widespread(text):
+    verdict = classify(text, NOW)
+    assert verdict.scope is Scope.WIDESPREAD, verdict.cues
+    assert verdict.priority is Priority.P0
+
+
+def test_both_sides_of_one_pk_stay_single():
+    verdict = classify("我跟PK對手都被斷線 兩個人都重連不了", NOW)
+    assert verdict.scope is Scope.SINGLE, verdict.cues
