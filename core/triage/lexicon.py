@@ -99,7 +99,12 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"(video|picture) (is |was )?(ahead|behind)"), 3),
     ],
     "av.noise_echo": [
-        (r"杂音|噪音|噪声|回声|回音|啸叫|爆音|炸麦|电流声|电流音|滋滋|沙沙|嗡嗡|刺耳|破音|失真", 4),
+        (
+            # Not "没一个有回音": no reply.
+            r"杂音|噪音|噪声|回声|(?<!没)(?<!没有)(?<!一个有)(?<!无)回音|啸叫|爆音|炸麦|电流声|电流音|"
+            r"滋滋|沙沙|嗡嗡|刺耳|破音|失真",
+            4,
+        ),
         (
             r"嘶嘶|吱吱|咔咔|声音[很好太]?(炸|吵|尖|怪|难听|刺|沙哑|破)|麦克风.{0,4}(吵|响)|尖叫声",
             3,
@@ -409,7 +414,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "svc.attitude": [
         (
-            r"态度|敷衍|不耐烦|凶|骂|语气(很|太|特别|超)?(冲|差|不好|恶劣)|怼|不礼貌|不专业|冷漠|傲慢|踢皮球|推脱|复制粘贴|甩锅|阴阳怪气|爱答不理|挂我",
+            r"态度|敷衍|不耐烦|凶|(?<!都在)(?<!在)骂|语气(很|太|特别|超)?(冲|差|不好|恶劣)|怼|不礼貌|不专业|冷漠|傲慢|踢皮球|推脱|复制粘贴|甩锅|阴阳怪气|爱答不理|挂我",
             4,
         ),
         (r"机器人|模板|套话|官腔", 2),
@@ -554,7 +559,7 @@ _OTHER_PERSON = (
 # Outside sources ("热搜", "down detector", "tons of posts") count as a group.
 _PEOPLE = (
     r"朋友|好友|同事|室友|舍友|同学|家人|老婆|老公|闺蜜|对象|男朋友|女朋友|兄弟|姐妹|爸妈|妈妈|爸爸|"
-    r"孩子|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|屋企人|"
+    r"孩子|儿子|女儿|媳妇|爱人|老妈|老爸|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|屋企人|"
     r"我(妈|爸|姐|哥|弟|妹|老婆|老公)的?(手机|号|账号|帐号|平板|电脑|ipad)"
 )
 _SOURCES = (
@@ -596,7 +601,7 @@ WIDESPREAD_STRONG = Phrases(
     # Checked with other rooms or guilds: "我跟其他三个公会的主播确认过了".
     r"(跟|和|同|与)(隔壁|其他|别的|另外)[^，。！？,.!?]{0,6}(主播|公会|工会|家族|直播间)[^。！？!?]{0,4}(对了一下|对过|确认|核对|问过|聊过)|"
     r"不止一个(房间|直播间|主播|号|账号|帐号|公会|城市|地方)|(十几|几十|好几|很多|好多|[三四五六七八九十]|\d+)个(人)?(都|也)?中招|"
-    r"(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
+    r"(?<!我看)(?<!我看的)(直播|直播间)(是不是)?(全都|全部|全|都)(是)?(没声|没有声|黑|哑|打不开|崩|挂|静音)|(全|都)(没声|哑)了|全崩了|"
     r"整个(app|软件|应用|平台)|全app|"
     r"所有用户|全部用户|大量用户|很多用户|好多用户|其他用户|别的用户|用户都|多个用户|大批用户|"
     r"到处都(有人|是|在)|热搜|一搜一大片|不是个例|不是个别|非个例|同款问题|全军覆没|问了一圈|"
@@ -623,8 +628,8 @@ WIDESPREAD_STRONG = Phrases(
     r"(members|people|folks|users|ppl) (of|in|from|on) (our|my) ([a-z]+ )?(server|discord|group|"
     r"community|guild|agency|chat|team)\b[^.!?]{0,40}\b(say|said|saying|all|too|also|report)|"
     r"all (the )?streamers|every (streamer|stream|room|channel|live|creator|host)|"
-    r"half (of )?(the|all|my|our) (platform|app|site|viewers|users|streamers|creators|hosts|people|"
-    r"server|discord|guild|agency|friends|chat)|"
+    r"half (of )?(the|all|our) (platform|app|site|users|streamers|creators|hosts|"
+    r"server|discord|guild|agency)|"
     r"(all|every)( the)?( live)? (rooms?|streams?|channels?|lives|broadcasts?)|"
     r"other (streams|rooms|channels)( too| also| as well)|whole (app|platform|site|"
     r"service)|entire (app|platform|site)|"
@@ -711,8 +716,9 @@ WIDESPREAD = Phrases(
     r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|"
     r"either(?=\s*($|[.!?,;]))|"
     r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
+    # Not "my mom's phone shows a black box": the writer may be using it.
     r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
-    r"ipad|tablet|account)|"
+    r"ipad|tablet|account)[^.!?;]{0,40}\b(too|also|as well|same|either|doing|does|did)\b|"
     r"(her|his|their) (phone|ipad|tablet|account|device|laptop)s? (too|also|as well)",
 )
 # Everyone inside ONE room watching one stream, or both sides of one co-host
@@ -747,6 +753,7 @@ ONLY_ME = Phrases(
     + r")"
     r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
     r"听得见|听得到|看得见|看得到|能听到|能看到|有收到)|"
+    r"(所有|每个|全部|哪个)的?(直播间|房间)(都)?(把我|被)(禁言|拉黑|踢)|(在|被)(所有|每个|全部)的?(直播间|房间)(都)?(被)?(禁言|拉黑)|"
     r"应该是我(家|的|这边)|同一个(账号|帐号|号)|我(家|这边)的?(网|网络|wifi|路由)|"
     r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
     r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)",
@@ -759,7 +766,14 @@ ONLY_ME = Phrases(
     r"everyone else[^.!?]{0,60} (but|and|while) (i|me|mine)|"
     # The writer's own devices listed together: "my phone, tablet and laptop".
     r"my (" + _DEVICE + r")(,? (and|&) |, )(my )?(" + _DEVICE + r")|"
-    r"mine (is|was) still|but mine|except (me|mine)|only on my|only my|"
+    # One user muted or banned everywhere: "got muted in every room".
+    r"(muted|banned|blocked|kicked|silenced) (in|from) (every|all|any)( the)? (rooms?|streams?|"
+    r"channels?|chats?)|"
+    r"mine (is|was) still|but mine|(?<!not )(just|only) mine|"
+    # Another person's phone, app or account working: "my partner's app works fine".
+    r"\b(others|other (streamers|users|hosts|people|creators|viewers|accounts)|everyone else|"
+    r"(my )?(" + _OTHER_PERSON + r")'?s?)\b[^.!?;]{0,30}\b(fine|normally|no problem|"
+    r"(has|have|had) (sound|audio|coins))\b|except (me|mine)|only on my|only my|"
     r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
     r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
     r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"

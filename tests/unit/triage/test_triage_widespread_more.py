@@ -134,7 +134,7 @@ def test_announcements_counted_groups_and_online_reports_are_widespread(text):
     "text",
     [
         "不是我手机的问题，别人的手机也没声音",
-        "Gifts are failing for half the viewers in different rooms",
+        "Gifts are failing for half the streamers in our agency tonight",
         "Can't go live, error 1003. My streamer friends get the same error",
         "top up charged but no coins, my brother had the same thing today",
         "same thing happening with my sister, her top up is missing too",
@@ -181,3 +181,35 @@ def test_checking_with_other_rooms_groups_and_countries_is_widespread(text):
 def test_both_sides_of_one_pk_stay_single():
     verdict = classify("我跟PK對手都被斷線 兩個人都重連不了", NOW)
     assert verdict.scope is Scope.SINGLE, verdict.cues
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no sound on any stream since the update. my wife's phone on the same wifi has sound, "
+        "so it's just mine",
+        "请问为什么我看直播都没有声音？画面有在动，iPhone 13",
+        "点哪个直播都是加载失败，wifi切4G都一样，我媳妇手机却能看",
+        "my stream keeps dropping every 15 min, lost half my viewers tonight",
+        "can't accept co-host requests, the button just spins. my partner's app works fine",
+        "money's gone from my bank but no coins. my friends' recharges went through fine",
+        "Cash out button is greyed out for me. other streamers I know cashed out fine",
+        "got muted in every room for 7 days for 'spam'",
+        "在所有直播间都被禁言了，我什么都没说",
+        "My mom's phone just shows a black box where the stream should be",
+    ],
+)
+def test_others_fine_and_the_writer_alone_everywhere_stay_single(text):
+    verdict = classify(text, NOW)
+    assert verdict.scope is Scope.SINGLE, verdict.cues
+
+
+@pytest.mark.parametrize(
+    ("text", "subtype"),
+    [
+        ("你们客服是不是集体放假了，我们群里十几个人提的工单没一个有回音", "svc.slow_response"),
+        ("今晚随便点开几个直播间主播都在骂连麦连不上，我自己也连不上", "func.co_host"),
+    ],
+)
+def test_no_reply_is_not_an_echo_and_users_cursing_is_not_support_rudeness(text, subtype):
+    assert classify(text, NOW).subtype == subtype
