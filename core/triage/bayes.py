@@ -43,13 +43,14 @@ class NaiveBayes:
         # Near-uniform priors: the example set is balanced by design, not by traffic.
         priors = tuple(math.log((docs[lab] + 5) / (total_docs + 5 * len(labels))) for lab in labels)
         denominators = [sum(per_label[lab].values()) + _ALPHA * len(vocab) for lab in labels]
-        loglik = array("d")
-        for feat in vocab:
-            loglik.extend(
-                math.log((per_label[lab][feat] + _ALPHA) / denom)
-                for lab, denom in zip(labels, denominators, strict=True)
-            )
         rows = {feat: i for i, feat in enumerate(vocab)}
+        # Most features were never seen with most labels: start every row at
+        # the unseen value and write only the counts there are.
+        width = len(labels)
+        loglik = array("d", [math.log(_ALPHA / denom) for denom in denominators]) * len(vocab)
+        for j, (lab, denom) in enumerate(zip(labels, denominators, strict=True)):
+            for feat, count in per_label[lab].items():
+                loglik[rows[feat] * width + j] = math.log((count + _ALPHA) / denom)
         return cls(labels=labels, priors=priors, rows=rows, loglik=loglik)
 
     def probabilities(self, normalized: str) -> dict[str, float]:

@@ -19,6 +19,7 @@ from core.triage.examples import Example, bundled_examples
 from core.triage.extract import extract_details
 from core.triage.features import features
 from core.triage.lexicon import LATIN, RULES, SUGGESTION, SUPPORT_REF, needs_latin
+from core.triage.prefilter import compile_cues
 from core.triage.scope import detect_scope
 from core.triage.typos import COMMON_WORDS, fix_typos
 
@@ -54,21 +55,46 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class SubtypeRules:
+    subtype: str
+    # (pattern, weight, needs latin letters): English word phrases are skipped
+    # on Chinese-only text.
+    rules: tuple[tuple[re.Pattern[str], float, bool], ...]
+    # All the rules in one pattern, split the same way: most subtypes have no
+    # cue in a message, and one search tells so instead of one per rule.
+    any_rule: re.Pattern[str] | None
+    any_latin_rule: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, subtype: str, rules: Sequence[tuple[str, float]]) -> SubtypeRules:
+        def either(patterns: list[str]) -> re.Pattern[str] | None:
+            return compile_cues("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+        return cls(
+            subtype=subtype,
+            rules=tuple((compile_cues(p), w, needs_latin(p)) for p, w in rules),
+            any_rule=either([p for p, _ in rules if not needs_latin(p)]),
+            any_latin_rule=either([p for p, _ in rules if needs_latin(p)]),
+        )
+
+    def may_match(self, text: str, latin: bool) -> bool:
+        for rule in (self.any_rule, self.any_latin_rule if latin else None):
+            if rule is not None and rule.search(text) is not None:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """Everything built once from the lexicon and the examples; never mutated."""
 
-    # Per subtype: (pattern, weight, needs latin letters); English word phrases
-    # are skipped on Chinese-only text.
-    rules: tuple[tuple[str, tuple[tuple[re.Pattern[str], float, bool], ...]], ...]
+    rules: tuple[SubtypeRules, ...]
     bayes: NaiveBayes
     known_words: frozenset[str]
 
     @classmethod
     def build(cls, examples: Sequence[Example]) -> Model:
-        rules = tuple(
-            (subtype, tuple((re.compile(p), w, needs_latin(p)) for p, w in RULES[subtype]))
-            for subtype in SUBTYPES
-        )
+        rules = tuple(SubtypeRules.build(subtype, RULES[subtype]) for subtype in SUBTYPES)
         normalized = [normalize(e.text) for e in examples]
         bayes = NaiveBayes.train(zip(normalized, (e.subtype for e in examples), strict=True))
         # A word seen in two examples is a real word; a one-off may be a deliberate typo.
@@ -91,10 +117,12 @@ def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str
     scores: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
     latin = LATIN.search(text) is not None
-    for subtype, rules in model.rules:
+    for subtype_rules in model.rules:
+        if not subtype_rules.may_match(text, latin):
+            continue
         total = 0.0
         found: list[str] = []
-        for pattern, weight, english in rules:
+        for pattern, weight, english in subtype_rules.rules:
             if english and not latin:
                 continue
             # A plain search is cheaper than an empty iteration, and most
@@ -112,8 +140,8 @@ def _lexicon_scores(model: Model, text: str) -> tuple[dict[str, float], dict[str
                     if hits >= _MAX_HITS_PER_RULE:
                         break
         if total:
-            scores[subtype] = total
-            cues[subtype] = found
+            scores[subtype_rules.subtype] = total
+            cues[subtype_rules.subtype] = found
     return scores, cues
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from core.triage.prefilter import compile_cues
+
 Rule = tuple[str, float]
 
 
@@ -43,8 +45,8 @@ class Phrases:
     __slots__ = ("_any", "_latin")
 
     def __init__(self, any_text: str, latin: str) -> None:
-        self._any = re.compile(any_text)
-        self._latin = re.compile(_w(latin))
+        self._any = compile_cues(any_text)
+        self._latin = compile_cues(_w(latin))
 
     def search(self, text: str) -> re.Match[str] | None:
         """The leftmost match, as one alternation of both halves would find it."""

@@ -1,0 +1,74 @@
+"""The start-character prefilter only ever makes cue patterns faster."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from core.text import normalize
+from core.triage import lexicon
+from core.triage.classifier import default_model
+from core.triage.examples import bundled_examples
+from core.triage.prefilter import compile_cues, start_class
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"ab|c[d-f]|\d+x|(?<!q)z", r"[\dacz]"),
+        (r"a?b", "[ab]"),
+        (r"(?<![a-z0-9])(?:gifts?|tips?)", "[gt]"),
+        (r"[\u4e00-\u9fff]x", "[一-鿿]"),
+        (r"(你们|app)(是不是)?崩了", "[a你]"),
+    ],
+)
+def test_start_class_lists_what_can_start_a_match(pattern, expected):
+    assert start_class(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"a|.b", r"a*", r"[^a]b", r"\s*x", r"(?i)ab", r"x|(?i:y)", r"(?=a)", r"a|"],
+)
+def test_no_class_when_any_character_may_start_or_the_match_may_be_empty(pattern):
+    assert start_class(pattern) is None
+    assert compile_cues(pattern).pattern == pattern
+
+
+def _ungated(compiled: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern as written, from the `(?=[...])(?:pattern)` form."""
+    text = compiled.pattern
+    if not text.startswith("(?=["):
+        return compiled
+    start, inner = text[3:].split(")(?:", 1)
+    assert inner.endswith(")")
+    inner = inner[:-1]
+    assert start == start_class(inner)
+    return re.compile(inner)
+
+
+def _lexicon_patterns() -> list[re.Pattern[str]]:
+    phrases = [v for v in vars(lexicon).values() if isinstance(v, lexicon.Phrases)]
+    halves = [getattr(p, half) for p in phrases for half in ("_any", "_latin")]
+    model = default_model()
+    rules = [pattern for group in model.rules for pattern, _, _ in group.rules]
+    either = [
+        p for group in model.rules for p in (group.any_rule, group.any_latin_rule) if p is not None
+    ]
+    return halves + rules + either
+
+
+def test_the_big_scope_patterns_get_a_prefilter():
+    for phrases in (lexicon.WIDESPREAD_STRONG, lexicon.WIDESPREAD, lexicon.ONLY_ME):
+        assert phrases._any.pattern.startswith("(?=[")
+
+
+def test_prefiltered_patterns_match_exactly_what_the_written_ones_match():
+    texts = [normalize(e.text) for e in bundled_examples()[::7]]
+    texts += ["", "a", "1234", "🙂🙂", "卡", "all streamers 所有主播 10个人"]
+    for compiled in _lexicon_patterns():
+        written = _ungated(compiled)
+        for text in texts:
+            got, want = compiled.search(text), written.search(text)
+            assert (got and got.span()) == (want and want.span()), (compiled.pattern[:60], text)
