@@ -55,18 +55,13 @@ class NaiveBayes:
 
     def probabilities(self, normalized: str) -> dict[str, float]:
         width = len(self.labels)
-        scores = list(self.priors)
-        seen = False
-        loglik = self.loglik
-        for feat in set(features(normalized)):
-            row = self.rows.get(feat)
-            if row is None:
-                continue
-            seen = True
-            base = row * width
-            scores = list(map(operator.add, scores, loglik[base : base + width]))
-        if not seen:
+        loglik, get = self.loglik, self.rows.get
+        starts = [row * width for row in map(get, set(features(normalized))) if row is not None]
+        if not starts:
             return {}
+        # Sum each label's column over the message's rows in one pass.
+        rows = [loglik[start : start + width] for start in starts]
+        scores = list(map(operator.add, self.priors, map(sum, zip(*rows, strict=True))))
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

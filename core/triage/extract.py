@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from core.diagnostics import Diagnostics
 from core.text import to_simplified
+from core.triage.prefilter import compile_cues
 from core.triage.when import resolve_time
 
 _I = re.IGNORECASE
 
 # (pattern, brand shown to agents); the model part is group "m".
 _DEVICES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, _I), brand)
+    (compile_cues(p, _I), brand)
     for p, brand in (
         (r"iphone\s*(?P<m>\d{1,2}\s*(pro\s*max|pro|plus|max|mini)?|x[rs]?\s*(max)?|se)?", "iPhone"),
         (r"苹果\s*(?P<m>\d{1,2}\s*(pro\s*max|pro|plus|max|mini)?)(?!\s*[元块])", "iPhone"),
@@ -44,69 +45,72 @@ _APPLE_BRANDS = frozenset({"iPhone", "iPad"})
 # Every device pattern starts with one of these words: one search of the
 # lower-cased text rules out most messages, which name no device. (Without
 # IGNORECASE the search can skip ahead on the words' first letters.)
-_ANY_DEVICE = re.compile(
+_ANY_DEVICE = compile_cues(
     r"iphone|苹果|ipad|红米|redmi|小米|xiaomi|mi|oppo|vivo|iqoo|三星|samsung|galaxy|华为|huawei|"
     r"荣耀|honor|一加|oneplus|pixel"
 )
 
 _OS = (
-    (re.compile(r"(?:ipados|ios)\s*(?P<v>\d{1,2}(\.\d{1,2}){0,2})?", _I), "iOS"),
-    (re.compile(r"(?:鸿蒙|harmony\s*os|harmonyos)\s*(?P<v>\d(\.\d{1,2}){0,2})?", _I), "HarmonyOS"),
-    (re.compile(r"(?:安卓|android)\s*(?P<v>\d{1,2}(\.\d{1,2}){0,2})?", _I), "Android"),
-    (re.compile(r"(?:windows|win)\s*(?P<v>7|8|10|11)?(?!\d)", _I), "Windows"),
-    (re.compile(r"(?:macos|mac\s*os|os\s*x)\s*(?P<v>\d{2}(\.\d{1,2}){0,2})?", _I), "macOS"),
+    (compile_cues(r"(?:ipados|ios)\s*(?P<v>\d{1,2}(\.\d{1,2}){0,2})?", _I), "iOS"),
+    (
+        compile_cues(r"(?:鸿蒙|harmony\s*os|harmonyos)\s*(?P<v>\d(\.\d{1,2}){0,2})?", _I),
+        "HarmonyOS",
+    ),
+    (compile_cues(r"(?:安卓|android)\s*(?P<v>\d{1,2}(\.\d{1,2}){0,2})?", _I), "Android"),
+    (compile_cues(r"(?:windows|win)\s*(?P<v>7|8|10|11)?(?!\d)", _I), "Windows"),
+    (compile_cues(r"(?:macos|mac\s*os|os\s*x)\s*(?P<v>\d{2}(\.\d{1,2}){0,2})?", _I), "macOS"),
 )
-_ANY_OS = re.compile(r"ipados|ios|鸿蒙|harmony|安卓|android|windows|win|mac|os\s*x")
-_OS_SPAN = re.compile(
+_ANY_OS = compile_cues(r"ipados|ios|鸿蒙|harmony|安卓|android|windows|win|mac|os\s*x")
+_OS_SPAN = compile_cues(
     r"(ipados|ios|鸿蒙|harmony\s*os|安卓|android|windows|win|macos|mac\s*os)\s*\d{1,2}(\.\d{1,2}){0,2}",
     _I,
 )
-_APP_VERSION_LABELLED = re.compile(
+_APP_VERSION_LABELLED = compile_cues(
     r"(?:版本号?|app\s*version|version|ver\.?|更新到|升级到|\bv)\s*[:：]?\s*(?P<v>\d{1,2}(\.\d{1,3}){1,3})",
     _I,
 )
-_APP_VERSION_BARE = re.compile(r"(?<![\d.$¥])(?P<v>\d{1,2}\.\d{1,3}\.\d{1,4})(?![\d.])")
+_APP_VERSION_BARE = compile_cues(r"(?<![\d.$¥])(?P<v>\d{1,2}\.\d{1,3}\.\d{1,4})(?![\d.])")
 
 _NETWORK = (
-    (re.compile(r"wi-?fi|wlan|无线网|无线|家里的网|宽带", _I), "wifi"),
-    (re.compile(r"有线|网线|ethernet|wired|lan\b", _I), "wired"),
-    (re.compile(r"(?<![a-z0-9.])5g(?![a-z0-9])|5g网", _I), "5g"),
+    (compile_cues(r"wi-?fi|wlan|无线网|无线|家里的网|宽带", _I), "wifi"),
+    (compile_cues(r"有线|网线|ethernet|wired|lan\b", _I), "wired"),
+    (compile_cues(r"(?<![a-z0-9.])5g(?![a-z0-9])|5g网", _I), "5g"),
     (
-        re.compile(
+        compile_cues(
             r"(?<![a-z0-9.])4g(?![a-z0-9])|lte|流量|移动数据|mobile data|cellular|数据网络", _I
         ),
         "4g",
     ),
 )
 
-_ROOM = re.compile(
+_ROOM = compile_cues(
     r"(?:直播间|房间号|房间|房号|room\s*(?:id|no\.?|number|#)?|频道号|主播id)\s*"
     r"(?:号|id|号码|是)?\s*[:：#]?\s*(?P<id>\d{3,12})",
     _I,
 )
-_ORDER = re.compile(
+_ORDER = compile_cues(
     r"(?:订单号|订单编号|订单|交易号|交易单号|流水号|单号|order\s*(?:no\.?|number|id|#)?|"
     r"transaction\s*(?:id|no\.?)?|receipt\s*(?:no\.?|id)?)\s*(?:是|为|is)?\s*[:：#]?\s*"
     r"(?P<id>[A-Za-z0-9][A-Za-z0-9-]{5,39})",
     _I,
 )
-_ACCOUNT = re.compile(
+_ACCOUNT = compile_cues(
     r"(?:uid|用户id|账号id|帐号id|我的id|账号|帐号|user\s*id|account\s*(?:id|no\.?)?)\s*"
     r"(?:是|为|is)?\s*[:：#]?\s*(?P<id>\d{5,12})",
     _I,
 )
 
-_AMOUNT_PREFIX = re.compile(
+_AMOUNT_PREFIX = compile_cues(
     r"(?P<cur>us\$|usd\s*|nt\$|hk\$|rmb\s*|cny\s*|[¥$€£])\s*(?P<n>\d{1,7}(?:,\d{3})*(?:\.\d{1,2})?)",
     _I,
 )
-_AMOUNT_SUFFIX = re.compile(
+_AMOUNT_SUFFIX = compile_cues(
     r"(?<![\d.])(?P<n>\d{1,7}(?:\.\d{1,2})?)\s*(?P<cur>元|块钱|块|人民币|rmb|cny|usd|美元|美金|刀|"
     r"dollars?|bucks|台币|新台币|twd|港币|港元|hkd|eur|欧元)(?![a-z])",
     _I,
 )
 # The famous 648 / 328 top-up tiers are often written bare after the verb.
-_AMOUNT_VERB = re.compile(
+_AMOUNT_VERB = compile_cues(
     r"(?:充值|充了|冲了|冲值|花了|付了|扣了|储值)\s*(?P<n>\d{2,6})(?![\d.次个天号分小%])"
 )
 _CURRENCY = {
@@ -141,9 +145,9 @@ _CURRENCY = {
 }
 
 _PAYMENT = (
-    (re.compile(r"支付宝|alipay", _I), "alipay"),
+    (compile_cues(r"支付宝|alipay", _I), "alipay"),
     (
-        re.compile(
+        compile_cues(
             r"微信(支付|付款|付|充值|充|钱包|转账|红包)|用微信|通过微信|wechat\s*pay|weixin\s*pay|"
             r"wechat(?!\s*(login|log in|account|group))",
             _I,
@@ -151,15 +155,15 @@ _PAYMENT = (
         "wechat",
     ),
     (
-        re.compile(
+        compile_cues(
             r"app\s*store|apple\s*pay|apple\s*id|itunes|苹果(支付|内购|扣款|扣费|付款|账号|商店)|内购|ios\s*内购",
             _I,
         ),
         "apple",
     ),
-    (re.compile(r"google\s*play|谷歌(支付|商店|play)|gpay|google\s*pay", _I), "google_play"),
+    (compile_cues(r"google\s*play|谷歌(支付|商店|play)|gpay|google\s*pay", _I), "google_play"),
     (
-        re.compile(
+        compile_cues(
             r"银行卡|信用卡|借记卡|储蓄卡|visa|mastercard|master\s*card|credit\s*card|debit\s*card|"
             r"bank\s*card|\bcard\b|paypal",
             _I,

@@ -1,4 +1,4 @@
-"""Compile cue patterns so that positions where no match can start cost one test.
+"""Compile triage patterns so that positions where no match can start cost one test.
 
 Python's `re` tries every branch of an alternation at every position of the
 text, and the scope phrases are alternations of hundreds of branches. A
@@ -34,8 +34,10 @@ _c = _module("re._constants")
 _Starts = tuple[set[str], bool]
 
 
-def _starts(items: list[tuple[Any, Any]], sre: ModuleType) -> _Starts | None:
-    """What can start a match of a sequence of parsed items; None for "anything"."""
+def _starts(items: list[tuple[Any, Any]], sre: ModuleType, ignore_case: bool) -> _Starts | None:
+    """What can start a match of a sequence of parsed items; None for "anything".
+    Under `ignore_case` the class is a superset where a group turns case back on.
+    """
     starts: set[str] = set()
     for op, av in items:
         if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
@@ -55,7 +57,7 @@ def _starts(items: list[tuple[Any, Any]], sre: ModuleType) -> _Starts | None:
                     return None
             return starts, False
         if op is sre.SUBPATTERN:
-            if av[1] & re.IGNORECASE:
+            if av[1] & re.IGNORECASE and not ignore_case:
                 return None
             alternatives, least = [av[3].data], 1
         elif op is sre.BRANCH:
@@ -66,7 +68,7 @@ def _starts(items: list[tuple[Any, Any]], sre: ModuleType) -> _Starts | None:
             return None
         empty = least == 0
         for alternative in alternatives:
-            found = _starts(alternative, sre)
+            found = _starts(alternative, sre, ignore_case)
             if found is None:
                 return None
             starts |= found[0]
@@ -76,23 +78,29 @@ def _starts(items: list[tuple[Any, Any]], sre: ModuleType) -> _Starts | None:
     return starts, True
 
 
-def start_class(pattern: str) -> str | None:
+def start_class(pattern: str, flags: int = 0) -> str | None:
     """A character class of every character that can start a match of
-    `pattern`, or None when that cannot be told."""
+    `pattern` (compiled with `flags`), or None when that cannot be told."""
     if _p is None or _c is None:
         return None
-    parsed = _p.parse(pattern)
-    if parsed.state.flags & re.IGNORECASE:
+    parsed = _p.parse(pattern, flags)
+    # Case rules set inside the pattern would not reach the class.
+    if (parsed.state.flags ^ flags) & (re.IGNORECASE | re.ASCII | re.LOCALE):
         return None
-    found = _starts(parsed.data, _c)
+    found = _starts(parsed.data, _c, ignore_case=bool(flags & re.IGNORECASE))
     if found is None or found[1]:
         return None
     return "[" + "".join(sorted(found[0])) + "]"
 
 
-def compile_cues(pattern: str) -> re.Pattern[str]:
-    """`re.compile(pattern)`, with a lookahead of its start characters when known."""
-    start = start_class(pattern)
-    if start is None:
-        return re.compile(pattern)
-    return re.compile(f"(?={start})(?:{pattern})")
+def compile_cues(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(pattern, flags)`, with a lookahead of its start characters
+    when known. The class is compiled under the same flags, so it ignores case
+    exactly where the pattern does."""
+    start = start_class(pattern, flags)
+    if start is not None:
+        try:
+            return re.compile(f"(?={start})(?:{pattern})", flags)
+        except re.error:  # flags written at the start of the pattern must stay there
+            pass
+    return re.compile(pattern, flags)

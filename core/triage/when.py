@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from core.triage.prefilter import compile_cues
 
 _UTC = ZoneInfo("UTC")
 _ZH_DIGITS = {
@@ -38,31 +39,33 @@ _EN_NUMBERS = {
 }
 
 _NUM = r"(\d{1,3}|[一二两三四五六七八九十]{1,3})"
-_JUST_NOW = re.compile(
+_JUST_NOW = compile_cues(
     r"刚才|刚刚|刚刚才|just now|right now|a moment ago|moments ago|just happened"
 )
-_AGO_ZH = re.compile(_NUM + r"\s*(个)?\s*(分钟|分|小时|钟头|天)(之)?前")
-_HALF_HOUR_ZH = re.compile(r"半(个)?小时(之)?前")
-_AGO_EN = re.compile(
+_AGO_ZH = compile_cues(_NUM + r"\s*(个)?\s*(分钟|分|小时|钟头|天)(之)?前")
+_HALF_HOUR_ZH = compile_cues(r"半(个)?小时(之)?前")
+_AGO_EN = compile_cues(
     r"(\d{1,3}|an?|one|two|three|four|five|six|ten|few|couple of|half an)\s*"
     r"(min(ute)?s?|hours?|hrs?|days?)\s+ago"
 )
-_DAY_ZH = re.compile(
+_DAY_ZH = compile_cues(
     r"(大前天|前天|昨天|昨日|昨晚|昨夜|今天|今日|今早|今晚|今儿|早上|上午|中午|下午|傍晚|晚上|凌晨|半夜|夜里)"
 )
-_CLOCK_ZH = re.compile(
+_CLOCK_ZH = compile_cues(
     r"(大前天|前天|昨天|昨日|昨晚|昨夜|今天|今日|今早|今晚)?\s*"
     r"(早上|上午|中午|下午|傍晚|晚上|凌晨|半夜|夜里)?\s*"
     + _NUM
     + r"\s*[点點時时:：]\s*(半|(\d{1,2})\s*分?)?"
 )
-_CLOCK_MARK = re.compile(r"[点點時时:：]")
-_CLOCK_EN = re.compile(
+_CLOCK_MARK = compile_cues(r"[点點時时:：]")
+_CLOCK_EN = compile_cues(
     r"(yesterday|today|tonight|last night|this morning|this afternoon|this evening)?"
     r"[\s,]*(?:around|about|at|~)?\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"
 )
-_DAY_EN = re.compile(r"yesterday|last night|this morning|this afternoon|this evening|tonight|today")
-_ISO = re.compile(r"(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*(\d{1,2})[:：点](\d{2})?)?")
+_DAY_EN = compile_cues(
+    r"yesterday|last night|this morning|this afternoon|this evening|tonight|today"
+)
+_ISO = compile_cues(r"(20\d\d)[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s*(\d{1,2})[:：点](\d{2})?)?")
 
 _EVENING = frozenset({"下午", "傍晚", "晚上", "今晚", "昨晚", "昨夜", "半夜", "夜里"})
 _DAY_OFFSET = {

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from core.text import normalize
-from core.triage import lexicon
+from core.triage import extract, lexicon, when
 from core.triage.classifier import default_model
 from core.triage.examples import bundled_examples
 from core.triage.prefilter import compile_cues, start_class
@@ -36,6 +36,13 @@ def test_no_class_when_any_character_may_start_or_the_match_may_be_empty(pattern
     assert compile_cues(pattern).pattern == pattern
 
 
+def test_ignoring_case_the_class_ignores_case_the_same_way():
+    compiled = compile_cues("kb|gb", re.IGNORECASE)
+    assert compiled.pattern.startswith("(?=[")
+    assert compiled.search("5 \u212aB") is not None  # the Kelvin sign folds to k
+    assert compile_cues("(?i)ab", re.IGNORECASE).pattern == "(?i)ab"
+
+
 def _ungated(compiled: re.Pattern[str]) -> re.Pattern[str]:
     """The pattern as written, from the `(?=[...])(?:pattern)` form."""
     text = compiled.pattern
@@ -44,8 +51,8 @@ def _ungated(compiled: re.Pattern[str]) -> re.Pattern[str]:
     start, inner = text[3:].split(")(?:", 1)
     assert inner.endswith(")")
     inner = inner[:-1]
-    assert start == start_class(inner)
-    return re.compile(inner)
+    assert start == start_class(inner, compiled.flags)
+    return re.compile(inner, compiled.flags)
 
 
 def _lexicon_patterns() -> list[re.Pattern[str]]:
@@ -59,15 +66,39 @@ def _lexicon_patterns() -> list[re.Pattern[str]]:
     return halves + rules + either
 
 
+def _detail_patterns() -> list[re.Pattern[str]]:
+    found: list[re.Pattern[str]] = []
+    for module in (extract, when):
+        for value in vars(module).values():
+            if isinstance(value, re.Pattern):
+                found.append(value)
+            elif isinstance(value, tuple):
+                found += [
+                    v[0] for v in value if isinstance(v, tuple) and isinstance(v[0], re.Pattern)
+                ]
+    return found
+
+
 def test_the_big_scope_patterns_get_a_prefilter():
     for phrases in (lexicon.WIDESPREAD_STRONG, lexicon.WIDESPREAD, lexicon.ONLY_ME):
         assert phrases._any.pattern.startswith("(?=[")
 
 
 def test_prefiltered_patterns_match_exactly_what_the_written_ones_match():
-    texts = [normalize(e.text) for e in bundled_examples()[::7]]
-    texts += ["", "a", "1234", "🙂🙂", "卡", "all streamers 所有主播 10个人"]
-    for compiled in _lexicon_patterns():
+    raw = [e.text for e in bundled_examples()[::7]]
+    texts = raw + [normalize(t) for t in raw]
+    texts += [
+        "",
+        "a",
+        "1234",
+        "🙂🙂",
+        "卡",
+        "all streamers 所有主播 10个人",
+        "IPHONE 13 \u212aB 5G",
+    ]
+    patterns = _lexicon_patterns() + _detail_patterns()
+    assert len(patterns) > 250
+    for compiled in patterns:
         written = _ungated(compiled)
         for text in texts:
             got, want = compiled.search(text), written.search(text)
