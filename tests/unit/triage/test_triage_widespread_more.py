@@ -13,22 +13,6 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     "text",
     [
-        "app更新后所有直播都无声，我老婆手机也是",
-        "整个app的直播都没声音了",
-        "全部的直播都黑屏，换了账号也一样",
-        "哪个直播都看不了，整个软件都卡死了",
-        "室友手机也是，直播间一直打不开",
-    ],
-)
-def test_failures_across_the_whole_app_or_other_peoples_phones_are_widespread(text):
-    verdict = classify(text, NOW)
-    assert verdict.scope is Scope.WIDESPREAD, verdict.cues
-    assert verdict.priority in (Priority.P0, Priority.P1)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         "整个工作室的人都看不了直播，全是黑屏",
         "主播交流群里全在骂，推流推不上去",
         "十几个号都充了值没到账",
@@ -36,6 +20,7 @@ def test_failures_across_the_whole_app_or_other_peoples_phones_are_widespread(te
         "can't go live, dozens of streamers in our network are stuck too",
         "gifts failing across the board tonight",
         "my whole esports team can't log in",
+        "哪个直播都看不了，整个软件都卡死了",
     ],
 )
 def test_groups_counts_and_outside_reports_make_it_widespread(text):
@@ -130,78 +115,60 @@ def test_announcements_counted_groups_and_online_reports_are_widespread(text):
     assert classify(text, NOW).scope is Scope.WIDESPREAD
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "不是我手机的问题，别人的手机也没声音",
-        "Gifts are failing for half the streamers in our agency tonight",
-        "Can't go live, error 1003. My streamer friends get the same error",
-        "top up charged but no coins, my brother had the same thing today",
-        "same thing happening with my sister, her top up is missing too",
-        "直播间声音全没了，看了三个不同的直播间都静音",
-    ],
+# Faults that would be P0 for many users: the scope decides P0 or not.
+SHARED = (
+    # The whole app, or other people's phones.
+    "app更新后所有直播都无声，我老婆手机也是",
+    "整个app的直播都没声音了",
+    "全部的直播都黑屏，换了账号也一样",
+    "室友手机也是，直播间一直打不开",
+    # Another person with the same fault.
+    "不是我手机的问题，别人的手机也没声音",
+    "Gifts are failing for half the streamers in our agency tonight",
+    "Can't go live, error 1003. My streamer friends get the same error",
+    "top up charged but no coins, my brother had the same thing today",
+    "same thing happening with my sister, her top up is missing too",
+    "直播间声音全没了，看了三个不同的直播间都静音",
+    # Checking with other rooms, groups and countries.
+    "我跟隔壁几个主播对了一下，我们直播间都收不到礼物",
+    "今天連線PK都卡在配對中，我跟其他三個公會的主播確認過了",
+    "连麦是不是全面瘫痪了，直播广场里看了一圈没一个在连麦的",
+    "连麦一直断开，不止一个房间",
+    "粉丝群里已经有十几个中招了，号都被盗了",
+    "我在加拿大，朋友在澳洲，兩個人都卡在登入畫面",
+    "Multiple members of our Discord say their accounts were hijacked today",
+    "people in our server from three countries all paid and got no coins",
 )
-def test_another_person_with_the_same_fault_is_widespread(text):
-    assert classify(text, NOW).scope is Scope.WIDESPREAD
+ALONE = (
+    # The writer meeting the same error again.
+    "login fails, I keep getting the same error",
+    "login fails and I am getting the same error again",
+    "gift failed, still getting the same problem after reinstall",
+    # Both sides of one PK.
+    "我跟PK對手都被斷線 兩個人都重連不了",
+    # Others fine, or the writer alone in every room.
+    "no sound on any stream since the update. my wife's phone on the same wifi has sound, "
+    "so it's just mine",
+    "请问为什么我看直播都没有声音？画面有在动，iPhone 13",
+    "点哪个直播都是加载失败，wifi切4G都一样，我媳妇手机却能看",
+    "my stream keeps dropping every 15 min, lost half my viewers tonight",
+    "can't accept co-host requests, the button just spins. my partner's app works fine",
+    "money's gone from my bank but no coins. my friends' recharges went through fine",
+    "Cash out button is greyed out for me. other streamers I know cashed out fine",
+    "got muted in every room for 7 days for 'spam'",
+    "在所有直播间都被禁言了，我什么都没说",
+    "My mom's phone just shows a black box where the stream should be",
+)
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "login fails, I keep getting the same error",
-        "login fails and I am getting the same error again",
-        "gift failed, still getting the same problem after reinstall",
-    ],
+    ("text", "scope"),
+    [*((t, Scope.WIDESPREAD) for t in SHARED), *((t, Scope.SINGLE) for t in ALONE)],
 )
-def test_the_writer_meeting_the_same_error_again_stays_single(text):
+def test_who_shares_the_fault_decides_scope_and_p0(text, scope):
     verdict = classify(text, NOW)
-    assert verdict.scope is Scope.SINGLE, verdict.cues
-    assert verdict.priority is Priority.P1
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "我跟隔壁几个主播对了一下，我们直播间都收不到礼物",
-        "今天連線PK都卡在配對中，我跟其他三個公會的主播確認過了",
-        "连麦是不是全面瘫痪了，直播广场里看了一圈没一个在连麦的",
-        "连麦一直断开，不止一个房间",
-        "粉丝群里已经有十几个中招了，号都被盗了",
-        "我在加拿大，朋友在澳洲，兩個人都卡在登入畫面",
-        "Multiple members of our Discord say their accounts were hijacked today",
-        "people in our server from three countries all paid and got no coins",
-    ],
-)
-def test_checking_with_other_rooms_groups_and_countries_is_widespread(text):
-    verdict = classify(text, NOW)
-    assert verdict.scope is Scope.WIDESPREAD, verdict.cues
-    assert verdict.priority is Priority.P0
-
-
-def test_both_sides_of_one_pk_stay_single():
-    verdict = classify("我跟PK對手都被斷線 兩個人都重連不了", NOW)
-    assert verdict.scope is Scope.SINGLE, verdict.cues
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "no sound on any stream since the update. my wife's phone on the same wifi has sound, "
-        "so it's just mine",
-        "请问为什么我看直播都没有声音？画面有在动，iPhone 13",
-        "点哪个直播都是加载失败，wifi切4G都一样，我媳妇手机却能看",
-        "my stream keeps dropping every 15 min, lost half my viewers tonight",
-        "can't accept co-host requests, the button just spins. my partner's app works fine",
-        "money's gone from my bank but no coins. my friends' recharges went through fine",
-        "Cash out button is greyed out for me. other streamers I know cashed out fine",
-        "got muted in every room for 7 days for 'spam'",
-        "在所有直播间都被禁言了，我什么都没说",
-        "My mom's phone just shows a black box where the stream should be",
-    ],
-)
-def test_others_fine_and_the_writer_alone_everywhere_stay_single(text):
-    verdict = classify(text, NOW)
-    assert verdict.scope is Scope.SINGLE, verdict.cues
+    assert verdict.scope is scope, verdict.cues
+    assert (verdict.priority is Priority.P0) == (scope is Scope.WIDESPREAD)
 
 
 @pytest.mark.parametrize(
