@@ -93,6 +93,11 @@ def test_traditional_fullwidth_case_and_typo_variants_agree(simplified: str, var
         ("建议加个防卡顿的极速模式", "sug.feature"),
         ("我提的卡顿工单客服三天没人回复", "svc.slow_response"),
         ("please add a dark mode to the interface", "sug.ui"),
+        ("客服的回复跟我的问题完全对不上，能不能换个人跟进", "svc.misunderstood"),
+        ("建议把礼物栏做小一点，挡了半个屏幕", "sug.ui"),
+        ("一直转圈圈，延迟快一分钟，主播讲的跟聊天室对不上", "av.stutter"),
+        ("我开播画面特别糊，码率调到6000了也没用", "av.blur"),
+        ("声音比画面慢了两秒，嘴型对不上", "av.desync"),
     ],
 )
 def test_neighbouring_subtypes_are_told_apart(text: str, subtype: str) -> None:
