@@ -78,7 +78,7 @@ RULES: dict[str, list[Rule]] = {
     "av.stutter": [
         # A stream minutes behind its chat is latency: sound and picture are never minutes apart.
         (
-            r"(聊天室|弹幕|评论区?|公屏).{0,8}对不上|"
+            r"(聊天室|弹幕|评论区?|公屏|留言).{0,8}对不上|"
             r"(?<!弹幕)(?<!消息)(?<!评论)(?<!显示)延迟.{0,3}[\d一二两三几十半]+分钟",
             5,
         ),
@@ -154,6 +154,13 @@ RULES: dict[str, list[Rule]] = {
             4,
         ),
         (r"(打不开|进不去|进不了|点不开|加载不出)[了的]?(直播间|直播|房间)", 4),
+        (
+            _w(
+                r"(room|stream|screen|video|picture|live) (is|was|goes|went|turns|turned|just) "
+                r"(all |totally |completely |just )?(black|dark)"
+            ),
+            4,
+        ),
         (r"(直播间|房间|直播)[一直总是老是都]*(打不开|进不去|进不了|点不开|加载不出)", 4),
         (r"加载不出|看不了直播|看不到画面|看不到直播|只有声音|有声音没|花屏|啥都看不到", 3),
         (r"只(显示|有|看到|能看到)(主播的?)?(头像|封面|背景|一张图)|不出画面|画面不出来", 4),
@@ -208,6 +215,7 @@ RULES: dict[str, list[Rule]] = {
         (_w(r"(send|post|type) (a )?(message|comment)s?"), 2),
     ],
     "func.stream_push": [
+        (r"开播.{0,8}(正在连接|连接中|连不上服务器|连接失败|连接超时)", 4),
         (
             r"推流|断流|断播|开不了播|无法开播|开播失败|开不了直播|开不了台|开台失败|推流码|直播伴侣|码率|上行",
             5,
@@ -367,13 +375,22 @@ RULES: dict[str, list[Rule]] = {
     "fin.refund": [
         (r"退款|退钱|退费|退回来|申请退|要求退|退我|把钱退|退还|返还|原路退|退掉", 6),
         (r"(能|可以)退(吗|嘛|么)|退得了|退给我", 4),
-        (_w(r"refund(ed|s|ing)?|money back|chargeback|reimburse(ment)?|return my money"), 6),
+        (
+            _w(
+                r"refund(ed|s|ing)?|money back|chargeback|reimburse(ment)?|return my money|"
+                r"tui ?kuan"
+            ),
+            6,
+        ),
+        # Charged twice: the user wants the second charge back.
+        (_w(r"charged (me )?(twice|two times|double)|double[- ]charged|duplicate charge"), 4),
+        (r"扣了两次|扣款两次|重复扣(款|费|钱)|多扣了", 4),
         (_w(r"cancel (the |my )?(order|purchase|subscription)"), 3),
     ],
     "fin.withdrawal": [
         (r"提现|提领|提款|结算|提不出|兑现|打款|分成|佣金|提取|转出", 5),
         (r"收益|收入|工资|主播收入|礼物收入", 3),
-        (r"(提现|提领|提款|打款|结算)[^，。！？,.!?]{0,3}卡(住|在|着)", 4),
+        (r"(提现|提领|提款|打款|结算)[^，。！？,.!?]{0,5}卡(住|在|着)", 4),
         (
             _w(r"withdraw(al|als|ing|n|s)?|cash(ing)? ?-?out|cashout|payouts?|pay ?out|settlement"),
             5,
@@ -418,7 +435,8 @@ RULES: dict[str, list[Rule]] = {
         ),
         (
             _w(
-                r"took .{0,30} to (answer|reply|respond|get back)|(\d+|two|three|four|five|"
+                r"(took|takes?|taking) .{0,30} to (answer|reply|respond|get back)|unanswered|"
+                r"(\d+|two|three|four|five|"
                 r"several) (days|weeks)"
             ),
             2,
@@ -470,7 +488,8 @@ RULES: dict[str, list[Rule]] = {
         ),
         (
             _w(
-                r"misunderst(ood|and|anding)|did(n'?t| not) (understand|read|get)|"
+                r"misunderst(ood|and|anding)|did(n'?t| not) (understand|read)|"
+                r"did(n'?t| not) get (it|me|what|my (point|question|message))|"
                 r"not what i (asked|said|meant)"
             ),
             5,
@@ -527,7 +546,8 @@ SUPPORT_REF = Phrases(
     r"客服|人工|工单|售后|小二|专员|你们|回复我|回我|处理我|官方|答复|回复说|电话|服务|反馈了|反映了|回信|申诉|"
     r"热线|等回复",
     r"support|agents?|customer service|service desk|tickets?|staff|representative|rep|"
-    r"helpdesk|help desk|cs team|your team|you guys|customer care|the person|replied|reply|"
+    r"helpdesk|help desk|help cent(er|re)|cs team|your team|you guys|customer care|the person|"
+    r"replied|reply|"
     r"service|response|they told me|he told me|she told me|emailed|email|hotline",
 )
 
@@ -571,7 +591,7 @@ _OTHER_PERSON = (
 # Outside sources ("热搜", "down detector", "tons of posts") count as a group.
 _PEOPLE = (
     r"朋友|好友|同事|室友|舍友|同学|家人|老婆|老公|闺蜜|对象|男朋友|女朋友|兄弟|姐妹|爸妈|妈妈|爸爸|"
-    r"孩子|儿子|女儿|媳妇|爱人|老妈|老爸|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|屋企人|"
+    r"孩子|儿子|女儿|媳妇|爱人|老妈|老爸|老乡|邻居|网友|同行|群友|队友|同桌|男友|女友|隔壁|他们|她们|屋企人|"
     r"我(妈|爸|姐|哥|弟|妹|老婆|老公)的?(手机|号|账号|帐号|平板|电脑|ipad)"
 )
 _SOURCES = (
@@ -580,12 +600,13 @@ _SOURCES = (
 )
 # Counted people, accounts or posts: "二十几个主播", "十几个号", "几百条", "五百人".
 _MANY = (
-    r"(几十|十几|二十几|三十几|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|一批|大批|"
+    r"(几十|十几|二十几|三十几|二十|三十|四十|五十|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|一批|大批|"
     # Not a clock time, a date or a card's last digits ("21:40在主播", "尾号3321").
     r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|条|台)?(大|小|老|新|粉丝)?"
-    r"(?<!尾)(人|主播|(?<!\d)号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|"
+    r"(?<!尾)(人|主播|(?<!\d)号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|大哥|老板|金主|"
     r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条|"
-    r"[三四五六七八九]个(人|朋友|同学|同事|主播|号|账号|帐号|姐妹|兄弟|室友|舍友|闺蜜)|一半(的)?(人|主播|用户)|半数"
+    r"((?<![\d.:：])[3-9]|[三四五六七八九])个(人|朋友|同学|同事|主播|号|账号|帐号|姐妹|兄弟|室友|舍友|闺蜜|大哥|老板)|"
+    r"(好几|几|很多|好多|一堆)个(大哥|老板|金主|土豪)|一半(的)?(人|主播|用户)|半数"
 )
 # A group that the writer is part of, taken as a whole: "全公司", "整个直播基地".
 _GROUP = (
@@ -601,7 +622,7 @@ WIDESPREAD_STRONG = Phrases(
     r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫|的问题)|宕机|集体|"
     r"(所有|全部|每个|任何|各个|各大)的?(直播|实况|主播|房间|频道)|哪个(直播|实况|主播)都|谁的直播都|全体|"
     r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也|同时|一起)|"
-    r"(其他|别的)(直播间|房间|主播|分区)的?.{0,4}(也|都)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
+    r"(其他|别的)(直播间|房间|主播|分区)的?.{0,4}(也|都)(?!不|没|正常|好好|能|可以|有声|有画面)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
     # Many rooms silent or black is the platform, unlike many rooms stuttering.
     r"(十几|几十|好几|多|很多|好多|[三四五六七八九十]|\d+)个(不同的?)?(直播间|房间|分区|主播)[^。！？!?]{0,8}"
     r"(黑|没声|没有声|无声|哑|打不开|进不去|静音)|"
@@ -609,7 +630,7 @@ WIDESPREAD_STRONG = Phrases(
     r"没有一个(直播间|直播|主播|房间)|一个(直播间|直播|房间)都|批量|"
     r"(他们|她们|别人|其他人)的?直播间(的观众|里)?.{0,3}(也|都)|"
     r"(主播|朋友|人|用户|同事|同学)[^，。！？,.!?]{0,3}没有?一个(能|成功|可以|开|进|登|收|拿|到)|"
-    r"问了(好几个|几个|很多|好多|不少)(?!客服|人工|工作人员)[^。！？!?]{0,10}都|(刷|看|逛|翻)了一圈|(随便|不管)?点?哪个都|"
+    r"问了[^，。！？,.!?]{0,6}(好几个|几个|很多|好多|不少)(?!客服|人工|工作人员)[^。！？!?]{0,10}(都|全)|(刷|看|逛|翻)了一圈|(随便|不管)?点?哪个都|"
     # Checked with other rooms or guilds: "我跟其他三个公会的主播确认过了".
     r"(跟|和|同|与)(隔壁|其他|别的|另外)[^，。！？,.!?]{0,6}(主播|公会|工会|家族|直播间)[^。！？!?]{0,4}(对了一下|对过|确认|核对|问过|聊过)|"
     r"不止一个(房间|直播间|主播|号|账号|帐号|公会|城市|地方)|(十几|几十|好几|很多|好多|[三四五六七八九十]|\d+)个(人)?(都|也)?中招|"
@@ -621,7 +642,9 @@ WIDESPREAD_STRONG = Phrases(
     r"全(公会|工会|家族|团队)|(公会|工会|家族|主播圈|圈子)里?"
     # Not the guild's own rules: "公会考核的时长都凑不够".
     r"[^，。！？,.!?考时任]{0,6}(都|全|一片|一堆|传开)|整个?(区|地区|城|城市|省)(都|全|是不是)|"
-    r"(" + _SOURCES + r")[里上]?.{0,4}(都是|全是|一大片|一片|一堆|到处|好多人|很多人|刷屏|都在)|"
+    r"(" + _SOURCES + r")[里上]?.{0,4}(都是|全是|一大片|一片|一堆|到处|好多人|很多人|刷屏|都在|"
+    r"炸了|炸锅)|"
+    r"(?<!我的)(?<!我家)主播(们)?都在(骂|吐槽|抱怨|说|问|喊|反映|反馈)|全挂了|"
     r"宿舍.{0,4}(都|全)|"
     r"(整个|整栋|整间|全|全体|各个|各大)("
     + _GROUP
@@ -677,6 +700,8 @@ WIDESPREAD_STRONG = Phrases(
     r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
     r"people|everyone|students|guys) at (my|our) "
     r"(school|work|office|uni|college)|(is|are) trending|"
+    # Not "a login from a device in another country": where the thief was.
+    r"(?<!device )(?<!login )(?<!logged in )(?<!ip )(?<!signed in )"
     r"in another (state|city|country|province)|reviews (are|today)",
 )
 # The platform itself admits the fault: many users, even if others around the
@@ -739,7 +764,7 @@ ONE_ROOM = Phrases(
     r"这个直播间|这个房间|这个主播|这个实况主|我家主播|我家的主播|该直播间|该主播|我的直播|我直播间|我的观众|我的粉丝|"
     r"我(今晚|今天|昨晚|昨天|刚才)的直播|(?<!其他)(?<!别的)观众(们)?(都|也)|"
     r"(?<!其他)(?<!别的)粉丝(们)?(都|也|(跟|和|给|对)我说)|直播间里?的(人|观众|粉丝)|同一个直播间|只有这个|(?<!另)一个直播间|某个直播间|某主播|"
-    r"两个主播|双方|对方|对手|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间",
+    r"两个主播|双方|对方|对手|(她|他|主播)那边的?(问题|网|设备)|我们俩(?=.{0,6}(连麦|pk|一起播))|我和对方|连麦的|(?<!追)(?<!关注)(?<!关注了)同一个主播|人在线|在线人数|整个直播间|整个房间|我们直播间|我们房间",
     r"this (room|stream|channel|streamer|broadcaster)|my (viewers|fans|audience|stream|"
     r"room|channel)|"
     r"(his|her|their) (room|stream|channel)|one (room|stream|channel)|only (this|"
@@ -759,13 +784,14 @@ SELF_OBJECT = Phrases(
 # Others explicitly unaffected: the writer alone has the problem.
 ONLY_ME = Phrases(
     r"(?<!不是)(?<!不止)(?<!不只)只有我|是不是只有我|(?<!不会)(?<!难道)就我一个|就我自己|就我的|(?<!不是)(?<!不会)(?<!难道)就我(?!们)|"
-    r"我的(还|却|就)?没|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
+    r"我的(手机|号|账号|帐号|设备|平板|电脑)?(还|却|就)?没|(就|只有)这一个|(以前|之前|上次)也(遇到|碰到|有过|出现)|"
     r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他房间|别的房间|其他(应用|app|软件)|其他台|别的台|"
     + _PEOPLE
     + r")"
     r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
     r"听得见|听得到|看得见|看得到|能听到|能看到|有收到)|"
     r"(所有|每个|全部|哪个)的?(直播间|房间)(都)?(把我|被)(禁言|拉黑|踢)|(在|被)(所有|每个|全部)的?(直播间|房间)(都)?(被)?(禁言|拉黑)|"
+    r"(别的|其他)(直播间|房间|主播)都有(声|画面)|(登|用|上)我的?(号|账号|帐号)|"
     r"应该是我(家|的|这边)|同一个(账号|帐号|号)|我(家|这边)的?(网|网络|wifi|路由)|"
     r"(切|换)(换|成|到)?(4g|5g|流量|wifi|网络|网).{0,3}就(好|正常|可以)|"
     r"(手机|平板|电脑|ipad)上?(都|就|是)?(正常|好的|没问题|能看)|重启.{0,8}(好了|恢复|正常)",
@@ -789,6 +815,6 @@ ONLY_ME = Phrases(
     r"on my (tablet|phone|laptop|pc|ipad|tv|computer)|(can|could) watch (fine|on)|"
     r"(restarted|rebooted) .{0,30}(came back|works|fixed)|fine on my|"
     r"(my )?(phone|laptop|tablet|pc|ipad|computer) (is|works) fine|(got|get) (paid|it) but|"
-    r"other [a-z]+( [a-z]+){0,4} got paid|"
+    r"other [a-z]+( [a-z]+){0,4} got (paid|theirs)|(got|received|have) theirs|"
     r"(got|get) paid( out)?[^.!?]{0,10}(mine|but)",
 )

@@ -138,6 +138,14 @@ SHARED = (
     "我在加拿大，朋友在澳洲，兩個人都卡在登入畫面",
     "Multiple members of our Discord say their accounts were hijacked today",
     "people in our server from three countries all paid and got no coins",
+    # Counted spenders or streamers, streamers' groups in uproar, people asked.
+    "送礼物一直失败，我们公会好几个大哥在不同直播间都送不出去",
+    "我们家族今晚冲榜，二十多个大哥充值都没到账",
+    "我们公会昨晚有6个主播的号同时被盗，密码全被改了",
+    "推流地址全挂了吧？OBS连不上服务器，主播群里炸了",
+    "推流推不上去，广东浙江四川的主播都在骂",
+    "储值后钻石没入账，问了追同一个主播的朋友，她们储值也一样没到",
+    "提现按钮点了就报错，我问了我们县好几个做直播的老乡，全都提不了",
 )
 ALONE = (
     # The writer meeting the same error again.
@@ -158,6 +166,11 @@ ALONE = (
     "got muted in every room for 7 days for 'spam'",
     "在所有直播间都被禁言了，我什么都没说",
     "My mom's phone just shows a black box where the stream should be",
+    # A friend checking the writer's own account, where the thief logged in from,
+    # others already paid.
+    "充值了一次，余额还是0，我朋友用他手机登我号看也是0",
+    "got an email that my password was changed from a device in another country, wasnt me",
+    "Cashed out $340 last Monday, still pending. other streamers in my agency got theirs",
 )
 
 
@@ -180,3 +193,14 @@ def test_who_shares_the_fault_decides_scope_and_p0(text, scope):
 )
 def test_no_reply_is_not_an_echo_and_users_cursing_is_not_support_rudeness(text, subtype):
     assert classify(text, NOW).subtype == subtype
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这个主播直播间太卡了，评论区都在说卡，别的直播间都不卡就这一个",
+        "孩子他爸关注的主播开播都有提醒，我的手机就没有",
+    ],
+)
+def test_other_rooms_or_phones_working_keep_a_quality_fault_single(text):
+    assert classify(text, NOW).scope is Scope.SINGLE
