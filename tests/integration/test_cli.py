@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -101,3 +102,31 @@ def test_the_config_option_works_after_the_command_too(config, capsys):
     assert main(["db", "upgrade", "-c", config]) == 0
     assert main(["tickets", "list", "-c", config]) == 0
     assert "no tickets" in capsys.readouterr().out
+
+
+def test_report_prints_the_periods_figures_as_text_and_json(seeded, capsys, clock):
+    capsys.readouterr()
+    until = (clock.now() + timedelta(hours=1)).isoformat()
+    period = ["report", "--days", "1", "--until", until]
+    assert main(["-c", seeded["config"], *period, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["tickets"], data["reports"], data["previous_reports"]) == (2, 2, 0)
+    assert {s["subtype"] for s in data["subtypes"]} == {"func.stream_push", "fin.recharge"}
+    assert main(["-c", seeded["config"], *period]) == 0
+    out = capsys.readouterr().out
+    assert "func.stream_push" in out and "推流中断" in out
+    assert "workarounds still owed a root fix: 0" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--days", "0"], "--days must be between 1 and 366"),
+        (["--until", "yesterday"], "not an ISO time"),
+        (["--until", "2026-11-25T00:00"], "needs a timezone offset"),
+    ],
+)
+def test_report_refuses_a_bad_period_with_a_clear_error(seeded, capsys, args, message):
+    capsys.readouterr()
+    assert main(["-c", seeded["config"], "report", *args]) == 2
+    assert message in capsys.readouterr().err
