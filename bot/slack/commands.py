@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
+from bot.report_format import format_report
 from bot.slack.cards import card_data
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from bot.slack_blocks import home_view
 from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
+from core.analytics import load_report
 from core.masking import mask_diagnostics, mask_text
 from core.reports import day_stats, open_counts, open_tickets
 from core.storage.tables import TicketRow
@@ -66,6 +68,8 @@ class SlackCommands:
             return "\n".join(lines) or "没有相关文章 / No matching article."
         if verb == "stats":
             return await self._stats()
+        if verb == "report":
+            return await self._report(rest)
         return agent_text("usage")
 
     async def _ticket(self, ref: str, user: str) -> str:
@@ -92,6 +96,17 @@ class SlackCommands:
             f"满意度 / CSAT: {csat}\n"
             f"自助解决 / Self-service resolutions: {stats.self_service}"
         )
+
+    async def _report(self, rest: list[str]) -> str:
+        if rest and not rest[0].isdigit():
+            return agent_text("usage")
+        days = int(rest[0]) if rest else 7
+        if not 1 <= days <= 366:
+            return agent_text("usage")
+        until = datetime.now(UTC)
+        since = until - timedelta(days=days)
+        report = await self.ws.run(load_report, self.ws.core.db, since, until)
+        return f"```{format_report(report)}```"
 
     async def on_home(self, event: dict[str, Any]) -> None:
         user = event.get("user", "")

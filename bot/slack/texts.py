@@ -28,7 +28,7 @@ AGENT_TEXTS: dict[str, str] = {
     "sla_breach": "🚨 {ref} 超时未{clock}，已升级到 {tier} {mention} / missed its {clock_en} target: escalated to {tier}",
     "paging_level": "📟 {ref}: 第 {level} 级呼叫（第 {round} 轮）{mention} / paging level {level}, round {round}",
     "page_acked": "✅ <@{user}> 已接手 {ref}，停止呼叫 / acknowledged {ref}: paging stopped.",
-    "usage": "用法 / Usage: `/livedesk queue` · `/livedesk ticket LD-1042` · `/livedesk mine` · `/livedesk kb <query>` · `/livedesk stats`",
+    "usage": "用法 / Usage: `/livedesk queue` · `/livedesk ticket LD-1042` · `/livedesk mine` · `/livedesk kb <query>` · `/livedesk stats` · `/livedesk report [days]`",
 }
 
 

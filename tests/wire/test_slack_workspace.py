@@ -211,6 +211,10 @@ async def test_slash_command_answers_ephemerally(desk: Desk):
     await desk.slack.send_slash_command("/livedesk", "stats", "U0AGENT1", "C0TRIAGE")
     await wait_until(lambda: len(desk.slack.response_url_posts) >= 3)
     assert "CSAT" in str(desk.slack.response_url_posts[-1])
+    await desk.slack.send_slash_command("/livedesk", "report 7", "U0AGENT1", "C0TRIAGE")
+    await wait_until(lambda: len(desk.slack.response_url_posts) >= 4)
+    answer = str(desk.slack.response_url_posts[-1])
+    assert "Most reported" in answer and "av.stutter" in answer
 
 
 async def test_socket_mode_works_like_http_mode(tmp_path, monkeypatch):
