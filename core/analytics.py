@@ -30,6 +30,29 @@ _LISTED = 10  # refs listed by name in a report; the counts cover all of them
 
 
 @dataclass(frozen=True, slots=True)
+class TicketFacts:
+    """The columns of a ticket that the report reads; loading whole rows (with
+    summaries and diagnostics) made a busy week's report several times slower.
+    """
+
+    ref: str | None
+    subtype: str
+    priority: str
+    created_at: datetime
+    first_response_due: datetime
+    first_response_at: datetime | None
+    clock_started_at: datetime | None
+    resolved_at: datetime | None
+    outcome: str | None
+    cause_class: str | None
+    satisfaction: int | None
+    kb_tried: list[str]
+
+
+_FACT_COLUMNS = tuple(getattr(TicketRow, name) for name in TicketFacts.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
 class SubtypeFigures:
     subtype: str
     tickets: int
@@ -94,20 +117,21 @@ def build_report(
     *,
     since: datetime,
     until: datetime,
-    tickets: Sequence[TicketRow],
-    self_served: Sequence[SelfServiceRow],
+    tickets: Sequence[TicketFacts],
+    self_served: Sequence[str],
     previous: Counter[str],
     reopened: Iterable[str],
-    owed: Sequence[TicketRow],
+    owed: Sequence[tuple[str, datetime]],
 ) -> ComplaintReport:
     """The report of tickets and self-service reports created in [since, until).
 
     `previous` counts reports per subtype in the period of the same length
-    before; `reopened` names the refs reopened in the period; `owed` holds the
-    tickets still on a workaround.
+    before; `self_served` holds the subtype of each self-service report;
+    `reopened` names the refs reopened in the period; `owed` holds the ref and
+    creation time of every ticket still on a workaround.
     """
     per_subtype = Counter(t.subtype for t in tickets)
-    served = Counter(s.subtype for s in self_served)
+    served = Counter(self_served)
     p0 = Counter(t.subtype for t in tickets if t.priority == Priority.P0.value)
     subtypes = [
         SubtypeFigures(sid, per_subtype[sid], served[sid], previous[sid], p0[sid])
@@ -149,14 +173,12 @@ def build_report(
             t.ref for t in rated if t.ref and t.satisfaction is not None and t.satisfaction <= 2
         ),
         owed_root_fixes=len(owed),
-        oldest_owed=[
-            (t.ref, t.created_at) for t in sorted(owed, key=lambda t: t.created_at) if t.ref
-        ][:_LISTED],
+        oldest_owed=sorted(owed, key=lambda o: o[1])[:_LISTED],
         kb_gaps=dict(gaps.most_common()),
     )
 
 
-def _priority_figures(priority: str, tickets: Sequence[TicketRow]) -> PriorityFigures:
+def _priority_figures(priority: str, tickets: Sequence[TicketFacts]) -> PriorityFigures:
     mine = [t for t in tickets if t.priority == priority]
     responded = [t for t in mine if t.first_response_at is not None]
     return PriorityFigures(
@@ -186,16 +208,17 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
         raise ValueError("the period must end after it starts")
     before = since - (until - since)
     with db.session(read_only=True) as s:
-        tickets = list(
-            s.exec(
-                select(TicketRow).where(
+        tickets = [
+            TicketFacts(*row)
+            for row in s.exec(
+                select(*_FACT_COLUMNS).where(
                     col(TicketRow.created_at) >= since, col(TicketRow.created_at) < until
                 )
             ).all()
-        )
+        ]
         served = list(
             s.exec(
-                select(SelfServiceRow).where(
+                select(SelfServiceRow.subtype).where(
                     col(SelfServiceRow.created_at) >= since, col(SelfServiceRow.created_at) < until
                 )
             ).all()
@@ -216,9 +239,15 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
                 col(AuditEventRow.at) < until,
             )
         ).all()
-        owed = list(
-            s.exec(select(TicketRow).where(TicketRow.status == Status.WORKAROUND.value)).all()
-        )
+        owed = [
+            (ref, created)
+            for ref, created in s.exec(
+                select(TicketRow.ref, TicketRow.created_at).where(
+                    TicketRow.status == Status.WORKAROUND.value
+                )
+            ).all()
+            if ref
+        ]
     return build_report(
         since=since,
         until=until,
