@@ -26,6 +26,10 @@ def _served(db, subtype, at):
 
 def test_a_period_of_complaints_reads_back_as_its_report(db, settings, clock):
     tickets, relay = TicketService(db, settings), TicketRelay(db)
+
+    def resolve(ref, at, outcome, cause):
+        tickets.resolve(ref, "Mei", at, outcome=outcome, root_cause="found", cause_class=cause)
+
     start = clock.now()
     # The period before, as long as this one: two stutter reports, and one
     # older still that counts nowhere.
@@ -38,24 +42,10 @@ def test_a_period_of_complaints_reads_back_as_its_report(db, settings, clock):
         clock.advance(timedelta(hours=1)),
     )
     relay.agent_reply(outage.ref, "Mei", "we are on it", clock.advance(timedelta(minutes=6)))
-    tickets.resolve(
-        outage.ref,
-        "Mei",
-        clock.advance(timedelta(hours=2)),
-        outcome=Outcome.WORKAROUND,
-        root_cause="CDN node",
-        cause_class="server_or_cdn",
-    )
+    resolve(outage.ref, clock.advance(timedelta(hours=2)), Outcome.WORKAROUND, "server_or_cdn")
     stutter = tickets.create(draft("av.stutter", kb_tried=()), clock.advance(timedelta(hours=1)))
     relay.agent_reply(stutter.ref, "Mei", "try 4G", clock.advance(timedelta(days=2)))
-    tickets.resolve(
-        stutter.ref,
-        "Mei",
-        clock.now(),
-        outcome=Outcome.ROOT_FIX,
-        root_cause="home router",
-        cause_class="client_network",
-    )
+    resolve(stutter.ref, clock.now(), Outcome.ROOT_FIX, "client_network")
     tickets.reopen(stutter.ref, "user", clock.advance(timedelta(hours=1)), reason="still slow")
     _served(db, "av.stutter", clock.now())
     until = clock.advance(timedelta(hours=1))
