@@ -133,6 +133,7 @@ RULES: dict[str, list[Rule]] = {
         (r"没声音|没有声音|没声|无声|没了声音|声音没了|声音消失|听不到|听不见|冇声|听唔到", 4),
         (r"没有音频|没音频|声音出不来|没有声|听不了|无音|没音|声音突然没|哑巴|只有画面", 4),
         (r"静音", 1),
+        (r"一点声(音|儿)?(都|也)?(没有|没)", 4),
         (
             _w(
                 r"no (sound|audio|voice)|can'?t hear|cannot hear|can not hear|could(n'?t| not) hear"
@@ -154,6 +155,7 @@ RULES: dict[str, list[Rule]] = {
             4,
         ),
         (r"(打不开|进不去|进不了|点不开|加载不出)[了的]?(直播间|直播|房间)", 4),
+        (r"(粉丝|观众)[^。！？!?]{0,12}黑屏", 3),
         (
             _w(
                 r"(room|stream|screen|video|picture|live) (is|was|goes|went|turns|turned|just) "
@@ -186,8 +188,9 @@ RULES: dict[str, list[Rule]] = {
     "func.gift": [
         (r"礼物|打赏|送礼|刷礼|赠送|嘉年华|火箭|跑车|游艇|小心心|荧光棒|抖内|斗内|礼包特效", 4),
         (r"特效|动画|连击|背包", 1),
-        # A gift that hangs ("送礼一直转圈") is the gift failing, not the stream stuttering.
-        (r"(送礼|刷礼|送礼物|打赏).{0,6}(转圈|卡住|卡在|没反应)", 3),
+        # A gift that hangs ("送礼一直转圈", "连击礼物送到一半就卡住了") is the gift
+        # failing, not the stream stuttering.
+        (r"(送礼|刷礼|送礼物|打赏|礼物|连击)[^，。！？,.!?]{0,8}(转圈|卡住|卡在|卡了|没反应)", 4),
         (r"(礼物|送礼)的?特效|特效.{0,4}(没了|不显示|看不到|出不来)|(看不到|没有)特效", 3),
         (
             _w(
@@ -277,6 +280,7 @@ RULES: dict[str, list[Rule]] = {
         ),
         (r"连线", 3),
         (r"pk.{0,4}(分数|积分|比分)", 3),
+        (r"连麦.{0,6}(卡死|卡住|断开|掉线|断了)", 4),
         (
             _w(
                 r"co-?host(s|ing|ed)?|link ?mic|multi-?guest|guests?|battles?|versus|"
@@ -448,6 +452,7 @@ RULES: dict[str, list[Rule]] = {
             4,
         ),
         (r"机器人|模板|套话|官腔", 2),
+        (r"不客气|不想帮|不愿意帮|爱帮不帮|叫我自己(去)?(看|查|找)", 4),
         (r"过分|气死|叹气|嘲讽|讽刺|说我|骂我|怪我|撒谎|见多了|小事也要|爱看不看|谁让你|不理我", 3),
         (_w(r"called me|talked down|laughed at|sarcastic|mocked|blamed me|lectured"), 3),
         (
@@ -488,7 +493,7 @@ RULES: dict[str, list[Rule]] = {
         ),
         (
             _w(
-                r"misunderst(ood|and|anding)|did(n'?t| not) (understand|read)|"
+                r"misunderst(ood|and|anding)|misread|did(n'?t| not) (understand|read)|"
                 r"did(n'?t| not) get (it|me|what|my (point|question|message))|"
                 r"not what i (asked|said|meant)"
             ),
@@ -497,6 +502,7 @@ RULES: dict[str, list[Rule]] = {
         (
             _w(
                 r"not my (question|problem|issue)|wrong (answer|issue|problem)|irrelevant|"
+                r"nothing to do with (my|what i)|"
                 r"off[- ]topic"
             ),
             4,
@@ -508,6 +514,7 @@ RULES: dict[str, list[Rule]] = {
             3,
         ),
         (r"颜色|设计|位置|太小|太大|遮挡|挡住|挡了|[^，。！？,.!?]{1,4}栏", 1),
+        (r"选单|设定|整理一下|层级|(要|得)点[几\d一二三四五六七八九十]+(层|下|次)", 2),
         (
             r"字号|皮肤|主题|横屏|竖屏|全屏|手势|红点|弹窗|太丑|不好看|美观|简洁|排列|顺序|导航|侧边栏|藏得太深|挪到|移到|放到|显示方式",
             2,
@@ -602,7 +609,7 @@ _SOURCES = (
 _MANY = (
     r"(几十|十几|二十几|三十几|二十|三十|四十|五十|好几十|几百|上百|数百|上千|成百上千|七八|五六|十来|一排|一整排|一堆|一群|一批|大批|"
     # Not a clock time, a date or a card's last digits ("21:40在主播", "尾号3321").
-    r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|条|台)?(大|小|老|新|粉丝)?"
+    r"无数|(?<![\d:：.])(?<!前面还有)(?<!前面有)\d{2,}(?![:：.]\d))\s?(多|来|几)?(个|位|名|台|条(?=视频|帖子))?(大|小|老|新|粉丝)?"
     r"(?<!尾)(人|主播|(?<!\d)号|账号|帐号|用户|同学|同事|实况主|机器|电脑|手机|大哥|老板|金主|"
     r"视频|帖子|streamer|creator)|(几十|几百|上百|数百|上千)条|"
     r"((?<![\d.:：])[3-9]|[三四五六七八九])个(人|朋友|同学|同事|主播|号|账号|帐号|姐妹|兄弟|室友|舍友|闺蜜|大哥|老板)|"
@@ -622,7 +629,10 @@ WIDESPREAD_STRONG = Phrases(
     r"其他直播间也|别的直播间也|所有房间|每个房间|服务器.{0,3}(崩|挂|炸|宕|出问题|瘫|的问题)|宕机|集体|"
     r"(所有|全部|每个|任何|各个|各大)的?(直播|实况|主播|房间|频道)|哪个(直播|实况|主播)都|谁的直播都|全体|"
     r"(好几个|几个|很多|好多|不少|多个|各个|各大).{0,3}(主播|实况主|streamer).{0,8}(都|也|同时|一起)|"
-    r"(其他|别的)(直播间|房间|主播|分区)的?.{0,4}(也|都)(?!不|没|正常|好好|能|可以|有声|有画面)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
+    r"(主播|实况主)(好几个|好多|很多|不少|几个)都|"
+    r"(其他|别的)(直播间|房间|主播|实况主|分区)的?.{0,6}(也|都)(?!不(卡|黑|会)|没(问题|事)|正常|好好|能|可以|有声|有画面)|"
+    r"(好几|几|很多|好多|多)个(直播间|房间)的?(弹幕|评论|公屏)(都|也)在(问|说|刷|骂)|"
+    r"(其他|别的)[^，。！？,.!?]{0,16}streamers[^，。！？,.!?]{0,4}(都|也)|(各个|所有|每个)分区|整个首页|首页.{0,8}(都|全)|"
     # Many rooms silent or black is the platform, unlike many rooms stuttering.
     r"(十几|几十|好几|多|很多|好多|[三四五六七八九十]|\d+)个(不同的?)?(直播间|房间|分区|主播)[^。！？!?]{0,8}"
     r"(黑|没声|没有声|无声|哑|打不开|进不去|静音)|"
@@ -676,7 +686,9 @@ WIDESPREAD_STRONG = Phrases(
     r"(several|many|most|some|a few) of (my|our) (friends|mods|viewers|fans|followers|hosts|"
     r"streamers|members|colleagues|coworkers|roommates|family|team|guys|people|users)|"
     r"(streamers|users|creators|hosts|people|viewers) (across|all over)|"
-    r"\d+\+? (comments|posts|replies|reports|people|ppl|users|accounts)|"
+    # Not "300 ppl in chat": one room's audience.
+    r"\d+\+? (comments|posts|replies|reports|people|ppl|users|accounts)"
+    r"(?! in (the |my |our )?(chat|room|stream|live))|"
     r"(are|is) (you|you guys|u|ur app|the app|the site|payment|payments|login|it) down|"
     r"other phones too|different phones too|"
     r"(all|many|other|multiple|several)( the)?( [a-z]+)? (users|"
@@ -695,7 +707,7 @@ WIDESPREAD_STRONG = Phrases(
     r"office|class|community|club|school|company)|(different|diff) (cities|countries|phones|"
     r"devices|creators|streamers|channels)|"
     r"dozens|a dozen|at least \d+|\d+ (person|people|ppl|of us|streamers|creators|hosts|users|"
-    r"accounts)|"
+    r"accounts)(?! in (the |my |our )?(chat|room|stream|live))|"
     r"every (collab|live|stream|channel) i (watched|opened|checked|tried)|across the board|"
     r"wave of|(theirs|they) (did|do|are|were) too|(kids|"
     r"people|everyone|students|guys) at (my|our) "
@@ -751,7 +763,8 @@ WIDESPREAD = Phrases(
     r"hit|hits|see|sees|saw|seeing) the same (thing|problem|issue|error|bug|message)|"
     r"many (viewers|reports|complaints)|lots of (reports|complaints)|anyone else|"
     r"(ppl|people) (are |r )?(saying|complaining|reporting|posting)|for anyone|"
-    r"either(?=\s*($|[.!?,;]))|"
+    # "my friend can't either", not "stickers won't load either".
+    r"(?<![a-z])(" + _OTHER_PERSON + r")( [a-z']+){1,5} either(?=\s*($|[.!?,;]))|"
     r"anybody else|mine too|my phone too|me too|all (say|said|saying|complaining)|"
     # Not "my mom's phone shows a black box": the writer may be using it.
     r"my (wife|husband|brother|sister|mom|dad|son|daughter|roommate|friend)'?s? (phone|device|"
@@ -788,7 +801,7 @@ ONLY_ME = Phrases(
     r"(别人|其他人|大家|朋友|同事|家人|他们|群友|别的主播|其他主播|别的直播间|其他直播间|其他房间|别的房间|其他(应用|app|软件)|其他台|别的台|"
     + _PEOPLE
     + r")"
-    r"[^，。！？,.!?]{0,8}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
+    r"[^，。！？,.!?]{0,12}(都|也|就)?(正常|没问题|没事|好好的|可以看|能看|能登|都能|都到了|就能|有声|有画面|是有的|是好的|是?高清|清楚|流畅|"
     r"听得见|听得到|看得见|看得到|能听到|能看到|有收到)|"
     r"(所有|每个|全部|哪个)的?(直播间|房间)(都)?(把我|被)(禁言|拉黑|踢)|(在|被)(所有|每个|全部)的?(直播间|房间)(都)?(被)?(禁言|拉黑)|"
     r"(别的|其他)(直播间|房间|主播)都有(声|画面)|(登|用|上)我的?(号|账号|帐号)|"

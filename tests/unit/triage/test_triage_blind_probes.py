@@ -1,12 +1,12 @@
 """A held-out check on phrasings nobody tuned on.
 
-`data/probes_blind11.jsonl` (200 messages, 48 of them P0) was written by
+`data/probes_blind13.jsonl` (200 messages, 48 of them P0) was written by
 someone who saw neither the lexicon, the training files nor the evaluation
 file, from the taxonomy's own definitions. Do not tune on it: when a change
 needs it, write a new blind set and move this one into `core/triage/data` as
-training material (as was done with the nine sets before it, now in
+training material (as was done with the eleven sets before it, now in
 `examples_probes.jsonl`). The floors sit a little under what was measured
-(subtype 97.0%, scope 96.5%, P0 recall 44 of 48, 1 false P0).
+(subtype 97.0%, scope 96.0%, P0 recall 42 of 48, no false P0).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from core.triage import classify
 from core.triage.examples import parse_examples
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-PROBES = Path(__file__).parent / "data" / "probes_blind11.jsonl"
+PROBES = Path(__file__).parent / "data" / "probes_blind13.jsonl"
 
 
 def test_unseen_phrasings_keep_their_measured_accuracy() -> None:
@@ -37,8 +37,8 @@ def test_unseen_phrasings_keep_their_measured_accuracy() -> None:
     assert len(probes) == 200
     assert subtype >= 0.95
     assert scope >= 0.94
-    assert recall >= 0.89
-    assert false_p0 <= 3
+    assert recall >= 0.85
+    assert false_p0 <= 2
 
 
 def test_no_sound_and_black_screen_reports_get_their_scope() -> None:

@@ -109,6 +109,20 @@ def test_traditional_fullwidth_case_and_typo_variants_agree(simplified: str, var
         ("I was charged twice for the same coin pack, please refund one", "fin.refund"),
         ("VIP auto-renew charged me without asking, I want a tuikuan", "fin.refund"),
         ("the help center takes days to answer anything", "svc.slow_response"),
+        ("弹幕里大家都说听得很清楚 就我这边一点声音没有", "av.no_audio"),
+        ("我是主播 好多粉丝私信说进我直播间是黑屏 可我这边推流显示一切正常", "av.black_screen"),
+        ("连麦一连上就卡死然后断开", "func.co_host"),
+        ("连击礼物送到一半就卡住了，后面的都没送出去，钻石倒是扣了", "func.gift"),
+        ("客服讲话很不客气，一直叫我自己去看说明，完全不想帮忙", "svc.attitude"),
+        (
+            "the agent closed my ticket but they misread it, my issue was the refund",
+            "svc.misunderstood",
+        ),
+        (
+            "the support reply had nothing to do with my question. i asked about refund",
+            "svc.misunderstood",
+        ),
+        ("建议把设定选单整理一下，找个通知开关要点五层", "sug.ui"),
     ],
 )
 def test_neighbouring_subtypes_are_told_apart(text: str, subtype: str) -> None:

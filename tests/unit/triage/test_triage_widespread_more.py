@@ -146,6 +146,10 @@ SHARED = (
     "推流推不上去，广东浙江四川的主播都在骂",
     "储值后钻石没入账，问了追同一个主播的朋友，她们储值也一样没到",
     "提现按钮点了就报错，我问了我们县好几个做直播的老乡，全都提不了",
+    "是不是开播功能坏了？我追的实况主好几个都发动态说开不了台",
+    "recharge全部失败吗？支付宝付完了coins一直不到，看了好几个直播间弹幕都在问",
+    "提领失败，显示银行资讯错误，问了其他实况主也都这样",
+    "Withdrawal 全部stuck, 我同其他Malaysian streamers都冇收到钱",
 )
 ALONE = (
     # The writer meeting the same error again.
@@ -171,6 +175,9 @@ ALONE = (
     "充值了一次，余额还是0，我朋友用他手机登我号看也是0",
     "got an email that my password was changed from a device in another country, wasnt me",
     "Cashed out $340 last Monday, still pending. other streamers in my agency got theirs",
+    # One broadcaster's chat, and a roommate on the same wifi watching fine.
+    "all my viewers keep saying they cant hear me. 300 ppl in chat spamming 'no sound'",
+    "我点开哪个直播间都是黑的，转半天圈圈，但我室友用同一个wifi看得好好的",
 )
 
 
@@ -204,3 +211,16 @@ def test_no_reply_is_not_an_echo_and_users_cursing_is_not_support_rudeness(text,
 )
 def test_other_rooms_or_phones_working_keep_a_quality_fault_single(text):
     assert classify(text, NOW).scope is Scope.SINGLE
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("filters all stopped working when I go live, stickers won't load either", Scope.SINGLE),
+        ("filters stopped working, my friend can't use them either", Scope.WIDESPREAD),
+        ("吞弹幕了吧 我发了十几条主播一条没看到", Scope.SINGLE),
+        ("开播推送完全没了 问了别的主播 他们粉丝也没收到", Scope.WIDESPREAD),
+    ],
+)
+def test_either_and_counted_messages_need_other_people(text, scope):
+    assert classify(text, NOW).scope is scope
