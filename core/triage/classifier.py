@@ -60,8 +60,10 @@ class SubtypeRules:
     # (pattern, weight, needs latin letters): English word phrases are skipped
     # on Chinese-only text.
     rules: tuple[tuple[re.Pattern[str], float, bool], ...]
-    # All the rules in one pattern, split the same way: most subtypes have no
-    # cue in a message, and one search tells so instead of one per rule.
+    # All the rules in one prefiltered pattern, split the same way: most
+    # subtypes have no cue in a message, and one search tells so instead of
+    # one per rule. The rules themselves then run on few messages and are
+    # compiled plainly, which keeps the cold start short.
     any_rule: re.Pattern[str] | None
     any_latin_rule: re.Pattern[str] | None
 
@@ -72,7 +74,7 @@ class SubtypeRules:
 
         return cls(
             subtype=subtype,
-            rules=tuple((compile_cues(p), w, needs_latin(p)) for p, w in rules),
+            rules=tuple((re.compile(p), w, needs_latin(p)) for p, w in rules),
             any_rule=either([p for p, _ in rules if not needs_latin(p)]),
             any_latin_rule=either([p for p, _ in rules if needs_latin(p)]),
         )
