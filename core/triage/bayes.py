@@ -30,12 +30,12 @@ class NaiveBayes:
     loglik: array[float]
 
     @classmethod
-    def train(cls, samples: Iterable[tuple[str, str]]) -> NaiveBayes:
-        """`samples` are (normalized text, label) pairs."""
+    def train(cls, samples: Iterable[tuple[frozenset[str], str]]) -> NaiveBayes:
+        """`samples` are (the set of a normalized text's `features`, label) pairs."""
         per_label: dict[str, Counter[str]] = {}
         docs: Counter[str] = Counter()
-        for text, label in samples:
-            per_label.setdefault(label, Counter()).update(set(features(text)))
+        for feats, label in samples:
+            per_label.setdefault(label, Counter()).update(feats)
             docs[label] += 1
         labels = tuple(sorted(per_label))
         vocab = sorted({f for counts in per_label.values() for f in counts})

@@ -97,14 +97,11 @@ class Model:
     @classmethod
     def build(cls, examples: Sequence[Example]) -> Model:
         rules = tuple(SubtypeRules.build(subtype, RULES[subtype]) for subtype in SUBTYPES)
-        normalized = [normalize(e.text) for e in examples]
-        bayes = NaiveBayes.train(zip(normalized, (e.subtype for e in examples), strict=True))
+        feature_sets = [frozenset(features(normalize(e.text))) for e in examples]
+        bayes = NaiveBayes.train(zip(feature_sets, (e.subtype for e in examples), strict=True))
         # A word seen in two examples is a real word; a one-off may be a deliberate typo.
         counts = Counter(
-            f[2:]
-            for text in normalized
-            for f in set(features(text))
-            if f.startswith("w:") and "_" not in f
+            f[2:] for feats in feature_sets for f in feats if f.startswith("w:") and "_" not in f
         )
         known = frozenset(w for w, n in counts.items() if n >= 2) | COMMON_WORDS
         return cls(rules=rules, bayes=bayes, known_words=known)
