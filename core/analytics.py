@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -98,7 +98,7 @@ class ComplaintReport:
     unhappy: list[str]  # rated 1 or 2
     owed_root_fixes: int  # all tickets, whenever created, still on a workaround
     oldest_owed: list[tuple[str, datetime]]
-    kb_gaps: dict[str, int] = field(default_factory=dict)  # fault subtype: tickets
+    kb_gaps: dict[str, int]  # fault subtype: its tickets with no article proposed
 
     @property
     def reports(self) -> int:
