@@ -78,11 +78,26 @@ def _detail_patterns() -> list[re.Pattern[str]]:
     return found
 
 
-def test_the_big_scope_patterns_and_each_subtypes_rules_get_a_prefilter():
+def _skips_by_itself(pattern: str) -> bool:
+    return compile_cues(pattern).pattern == pattern and start_class(pattern) is not None
+
+
+def test_the_big_scope_patterns_and_each_subtypes_rules_skip_fast():
     for phrases in (lexicon.WIDESPREAD_STRONG, lexicon.WIDESPREAD, lexicon.ONLY_ME):
         assert phrases._any.pattern.startswith("(?=[")
     for group in default_model().rules:
-        assert group.any_rule is not None and group.any_rule.pattern.startswith("(?=[")
+        assert group.any_rule is not None
+        pattern = group.any_rule.pattern
+        assert pattern.startswith("(?=[") or _skips_by_itself(pattern), group.subtype
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"半(个)?小时(之)?前", r"yesterday|last night|today", r"[点點時时:：]", r"(你们|app)崩了"],
+)
+def test_no_lookahead_where_re_already_skips_to_the_first_character(pattern):
+    assert compile_cues(pattern).pattern == pattern
+    assert compile_cues(pattern, re.IGNORECASE).pattern.startswith("(?=[")
 
 
 def test_prefiltered_patterns_match_exactly_what_the_written_ones_match():
