@@ -27,6 +27,8 @@ _FAULT_CATEGORIES = frozenset(
     {Category.AV_QUALITY, Category.FUNCTIONAL, Category.ACCOUNT, Category.FINANCE}
 )
 _LISTED = 10  # refs listed by name in a report; the counts cover all of them
+DEFAULT_DAYS = 7  # a week: the retrospective's rhythm
+MAX_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)

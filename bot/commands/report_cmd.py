@@ -9,15 +9,17 @@ from typing import Any
 
 from bot.report_format import format_report, report_json
 from bot.wiring import build_services, settings_for
-from core.analytics import load_report
+from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
 from core.errors import InvalidInputError
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
-        "report", help="complaint analytics for a period (default: the last 7 days)"
+        "report", help=f"complaint analytics for a period (default: the last {DEFAULT_DAYS} days)"
     )
-    parser.add_argument("--days", type=int, default=7, help="length of the period (default 7)")
+    parser.add_argument(
+        "--days", type=int, default=DEFAULT_DAYS, help="length of the period in days"
+    )
     parser.add_argument("--until", help="ISO time the period ends (default: now)")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(handler=run_report)
@@ -25,8 +27,8 @@ def register(sub: Any) -> None:
 
 def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
     """[since, until) in UTC."""
-    if not 1 <= args.days <= 366:
-        raise InvalidInputError("--days must be between 1 and 366")
+    if not 1 <= args.days <= MAX_DAYS:
+        raise InvalidInputError(f"--days must be between 1 and {MAX_DAYS}")
     until = datetime.now(UTC)
     if args.until:
         try:

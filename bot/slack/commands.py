@@ -13,7 +13,7 @@ from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from bot.slack_blocks import home_view
 from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
-from core.analytics import load_report
+from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
 from core.masking import mask_diagnostics, mask_text
 from core.reports import day_stats, open_counts, open_tickets
 from core.storage.tables import TicketRow
@@ -100,8 +100,8 @@ class SlackCommands:
     async def _report(self, rest: list[str]) -> str:
         if rest and not rest[0].isdigit():
             return agent_text("usage")
-        days = int(rest[0]) if rest else 7
-        if not 1 <= days <= 366:
+        days = int(rest[0]) if rest else DEFAULT_DAYS
+        if not 1 <= days <= MAX_DAYS:
             return agent_text("usage")
         until = datetime.now(UTC)
         since = until - timedelta(days=days)
