@@ -39,10 +39,10 @@ import bench_telegram as crowd  # noqa: E402
 from bench_telegram import pct  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bot.engine_runner import ProcessRunner  # noqa: E402
-from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import build_intake, worker_engine  # noqa: E402
+from bot.bootstrap import build_intake, worker_engine  # noqa: E402
+from bot.sandbox.telegram.server import FakeTelegram  # noqa: E402
+from bot.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.worker import WorkerProcess  # noqa: E402
 from core.config import settings_from_mapping  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 from core.storage.feedback import SqlFeedbackStore  # noqa: E402
@@ -154,7 +154,7 @@ async def with_livedesk(
             Database(settings.database_url()).upgrade()
             factory = big_kb_engine if big_kb else worker_engine
             engine = factory(settings)
-            runner = ProcessRunner(settings, factory) if process else None
+            runner = WorkerProcess(settings, factory) if process else None
             if runner is not None:
                 await runner.start()
             gc.collect()  # as Runtime.start does

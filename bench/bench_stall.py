@@ -26,10 +26,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 import bench_service  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
 
-from bot.engine_runner import ProcessRunner  # noqa: E402
-from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import worker_engine  # noqa: E402
+from bot.bootstrap import worker_engine  # noqa: E402
+from bot.sandbox.telegram.server import FakeTelegram  # noqa: E402
+from bot.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.worker import WorkerProcess  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 
 
@@ -115,7 +115,7 @@ async def livedesk_side(users: int, process: bool) -> None:
         settings = bench_service.settings_for(fake, tmp)  # type: ignore[arg-type]
         Database(settings.database_url()).upgrade()
         engine = warm_engine(settings)
-        runner = ProcessRunner(settings, warm_engine) if process else None
+        runner = WorkerProcess(settings, warm_engine) if process else None
         if runner is not None:
             await runner.start()
         pauses: dict[int, float] = {}

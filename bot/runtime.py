@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
-from bot.engine_runner import ThreadRunner
-from bot.http_server import build_http_app
-from bot.metrics import Metrics
-from bot.wiring import Intake, build_intake
+from bot.bootstrap import Intake, build_intake
+from bot.http.metrics import Metrics
+from bot.http.server import build_http_app
+from bot.worker import ThreadWorker
 from core.clock import SystemClock
 from core.config import Settings
 from core.conversation import (
@@ -35,9 +35,9 @@ from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.files import DirectoryAttachmentStore
 
 if TYPE_CHECKING:
-    from bot.engine_runner import ProcessRunner
     from bot.slack.adapter import SlackAdapter
-    from bot.telegram_adapter import TelegramAdapter
+    from bot.telegram.adapter import TelegramAdapter
+    from bot.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ SWEEP_SECONDS = 60.0
 class Runtime:
     def __init__(self, settings: Settings, intake: Intake | None = None) -> None:
         self.settings = settings
-        self.runner: ProcessRunner | None = None
+        self.runner: WorkerProcess | None = None
         if settings.telegram.enabled and settings.server.engine_process:
-            from bot.engine_runner import ProcessRunner
-            from bot.wiring import worker_engine
+            from bot.bootstrap import worker_engine
+            from bot.worker import WorkerProcess
 
             # First: the worker builds its engine while this process builds the rest.
-            self.runner = ProcessRunner(
+            self.runner = WorkerProcess(
                 settings, worker_engine, on_new_timer=lambda: self.scheduler.wake()
             )
         try:
@@ -63,7 +63,7 @@ class Runtime:
                 self.runner.kill()
             raise
         if self.runner is not None:
-            self.runner.fallback = ThreadRunner(self.intake.engine)
+            self.runner.fallback = ThreadWorker(self.intake.engine)
         services = self.intake.services
         self.relay = TicketRelay(services.db, services.tickets.planner)
         self.metrics = Metrics(services.db)
@@ -73,7 +73,7 @@ class Runtime:
         # Each platform's libraries are imported only when it is enabled: they
         # are most of the start-up time.
         if settings.telegram.enabled:
-            from bot.telegram_adapter import TelegramAdapter
+            from bot.telegram.adapter import TelegramAdapter
 
             token = settings.secrets.telegram_token
             assert token is not None

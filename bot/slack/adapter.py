@@ -11,6 +11,7 @@ from bot.slack.actions import CardActions
 from bot.slack.commands import SlackCommands
 from bot.slack.events import SlackEvents
 from bot.slack.notifier import SlackNotifier
+from bot.slack.submissions import ModalSubmissions
 from bot.slack.workspace import Core, Workspace
 from core.errors import LiveDeskError
 from core.ports import AttachmentStore
@@ -25,6 +26,7 @@ class SlackAdapter:
         self.workspace = Workspace(core)
         self.notifier = SlackNotifier(self.workspace, attachments)
         CardActions(self.workspace, self.notifier).register()
+        ModalSubmissions(self.workspace, self.notifier).register()
         SlackEvents(self.workspace, self.notifier).register()
         SlackCommands(self.workspace).register()
         self._http = AsyncSlackRequestHandler(self.workspace.app)

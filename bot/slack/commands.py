@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.report_format import format_report
+from bot.analytics_format import format_report
+from bot.slack.blocks import home_view
+from bot.slack.blocks.ids import PRIORITY_MARKS, STATUS_LABELS
 from bot.slack.cards import card_data
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
-from bot.slack_blocks import home_view
-from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
 from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
 from core.masking import mask_diagnostics, mask_text
 from core.reports import day_stats, open_counts, open_tickets

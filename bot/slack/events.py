@@ -10,11 +10,11 @@ import aiohttp
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.net import is_loopback
 from bot.slack.cards import ticket_for_thread
 from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
-from bot.telegram_adapter import _is_loopback
 from core.conversation.messages import Attachment
 from core.storage.inbox import claim_delivery
 
@@ -94,7 +94,7 @@ class SlackEvents:
         url = file.get("url_private_download") or file.get("url_private") or ""
         token = self.ws.client.token or ""
         async with (
-            aiohttp.ClientSession(trust_env=not _is_loopback(url)) as http,
+            aiohttp.ClientSession(trust_env=not is_loopback(url)) as http,
             http.get(url, headers={"Authorization": f"Bearer {token}"}) as response,
         ):
             response.raise_for_status()

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import select
 
+from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
-from bot.slack_blocks import page_message, shorten, ticket_card
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
 from core.ports import AttachmentStore

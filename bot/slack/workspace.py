@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.telegram_adapter import _is_loopback
+from bot.net import is_loopback
 from core.config import Settings
 from core.conversation import ConversationEngine
 from core.ports import KnowledgeBase
@@ -65,7 +65,7 @@ class Workspace:
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
             ],
         )
-        if _is_loopback(settings.slack.api_url):
+        if is_loopback(settings.slack.api_url):
             # slack_sdk reads HTTP(S)_PROXY itself and ignores NO_PROXY.
             self.client.proxy = None
         secret = settings.secrets.slack_signing_secret
@@ -184,7 +184,7 @@ class Workspace:
         """
         payload = {"response_type": "ephemeral", "text": text}
         async with (
-            aiohttp.ClientSession(trust_env=not _is_loopback(response_url)) as http,
+            aiohttp.ClientSession(trust_env=not is_loopback(response_url)) as http,
             http.post(response_url, json=payload) as answer,
         ):
             if answer.status >= 300:

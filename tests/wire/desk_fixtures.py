@@ -15,9 +15,9 @@ import uvicorn
 from sqlmodel import select
 
 from bot.runtime import Runtime
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_slack_config import FakeChannel, FakeSlackConfig, FakeUser
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.slack.config import FakeChannel, FakeSlackConfig, FakeUser
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 from core.config import Settings, settings_from_mapping
 from core.storage.db import Database
 from core.storage.tables import TicketPostRow, TicketRow

@@ -13,10 +13,10 @@ import pytest
 import uvicorn
 from sqlmodel import select
 
-from bot.http_server import build_http_app
-from bot.sandbox.fake_telegram import FakeTelegram
-from bot.telegram_adapter import TelegramAdapter
-from bot.wiring import Intake, build_intake
+from bot.bootstrap import Intake, build_intake
+from bot.http.server import build_http_app
+from bot.sandbox.telegram.server import FakeTelegram
+from bot.telegram.adapter import TelegramAdapter
 from core.config import Settings, settings_from_mapping
 from core.storage.db import Database
 from core.storage.tables import TicketRow

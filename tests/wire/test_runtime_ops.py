@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 
 from bot.runtime import Runtime
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 from bot.slack.adapter import ChannelProblemError
 from core.config import settings_from_mapping
 from core.storage.db import Database
