@@ -30,6 +30,7 @@ from bot.bootstrap import worker_engine  # noqa: E402
 from bot.sandbox.telegram.server import FakeTelegram  # noqa: E402
 from bot.telegram.adapter import TelegramAdapter  # noqa: E402
 from bot.worker import WorkerProcess  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 
 
@@ -97,11 +98,11 @@ async def echo_side(users: int) -> None:
     )
 
 
-def warm_engine(settings: Any) -> Any:
+def warm_engine(settings: Any, on_new_timer: Any = None) -> Any:
     """The worker's engine, with what is built on first use (the classifier's
     model, the matcher's caches) built, so the figure is the steady state.
     """
-    engine = worker_engine(settings)
+    engine = worker_engine(settings, on_new_timer)
     engine.classify(crowd.REPORT, datetime.now(UTC))
     engine.kb.suggest(crowd.REPORT, "av.stutter")
     return engine
@@ -131,7 +132,9 @@ async def livedesk_side(users: int, process: bool) -> None:
         gc.callbacks.append(_gc)
         gc.collect()  # as Runtime.start does
         gc.freeze()
-        adapter = TelegramAdapter(settings, engine, urls["token"], runner=runner)
+        adapter = TelegramAdapter(
+            settings, engine, urls["token"], clock=SystemClock(), runner=runner
+        )
         await adapter.start(poll_timeout=1)
         try:
             with bench_service.StallMonitor(runner.worker_pid if runner else None) as stall:

@@ -32,6 +32,7 @@ from bot.bootstrap import build_intake, worker_engine
 from bot.sandbox.telegram.server import FakeTelegram
 from bot.telegram.adapter import TelegramAdapter
 from bot.worker import WorkerProcess
+from core.clock import SystemClock
 from core.config import settings_from_mapping
 from core.storage.db import Database
 
@@ -174,7 +175,9 @@ async def run_livedesk(users: int) -> tuple[list[float], float]:
             # As `livedesk run` does: the engine in its worker process.
             runner = WorkerProcess(settings, worker_engine)
             await runner.start()
-            adapter = TelegramAdapter(settings, intake.engine, fake.token, runner=runner)
+            adapter = TelegramAdapter(
+                settings, intake.engine, fake.token, clock=SystemClock(), runner=runner
+            )
             await adapter.start(poll_timeout=1)
             try:
                 return await _crowd(users, livedesk_user, fake)

@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Builds the worker's engine from the settings; must be importable by name.
-EngineFactory = Callable[["Settings"], "ConversationEngine"]
+# Builds the worker's engine from the settings, with the planner calling the
+# given function after each commit that added an SLA timer (bot.bootstrap.worker_engine);
+# must be importable by name.
+EngineFactory = Callable[["Settings", Callable[[], None]], "ConversationEngine"]
 # Requests larger than this are written from a thread: a full pipe would block
 # the event loop until the worker reads.
 INLINE_SEND_BYTES = 32 * 1024
@@ -90,7 +92,7 @@ class WorkerProcess:
         self._process: BaseProcess = context.Process(
             target=_serve,
             args=(theirs, self._factory, self._settings),
-            name="livedesk-engine",
+            name="livedesk-worker",
             daemon=True,
         )
         self._process.start()
@@ -216,12 +218,11 @@ def _serve(conn: Connection, factory: EngineFactory, settings: Settings) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
-        engine = factory(settings)
+        new_timers: list[bool] = []
+        engine = factory(settings, lambda: new_timers.append(True))
     except Exception as err:
         conn.send(("failed", None, repr(err)))
         return
-    new_timers: list[bool] = []
-    engine.tickets.planner.on_new_timer = lambda: new_timers.append(True)
     gc.collect()  # as the main process does: no full collections over the built engine
     gc.freeze()
     conn.send(("ready", None, None))

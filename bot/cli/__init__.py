@@ -13,6 +13,7 @@ from types import ModuleType
 
 from bot.cli import analytics, audit, chat, config, db, kb, run, tickets, triage
 from core.errors import LiveDeskError
+from core.ports import Clock
 
 COMMAND_MODULES: list[ModuleType] = [config, db, audit, tickets, analytics, chat, run, triage, kb]
 
@@ -49,9 +50,11 @@ def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:
                 _accept_config_after_command(child)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Runs one command; `clock` stands in for the system clock (tests)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.clock = clock
     try:
         code: int = args.handler(args)
     except LiveDeskError as err:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.analytics_format import format_report, report_json
-from bot.bootstrap import build_services, settings_for
+from bot.bootstrap import build_services, clock_for, settings_for
 from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
 from core.errors import InvalidInputError
 
@@ -29,7 +29,7 @@ def _period(args: argparse.Namespace) -> tuple[datetime, datetime]:
     """[since, until) in UTC."""
     if not 1 <= args.days <= MAX_DAYS:
         raise InvalidInputError(f"--days must be between 1 and {MAX_DAYS}")
-    until = datetime.now(UTC)
+    until = clock_for(args).now()
     if args.until:
         try:
             until = datetime.fromisoformat(args.until)

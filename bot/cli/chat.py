@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot.bootstrap import build_intake, settings_for
+from bot.bootstrap import build_intake, clock_for, settings_for
 from bot.console.adapter import ConsoleChat
 from core.storage.db import Database
 
@@ -23,7 +23,9 @@ def chat(args: argparse.Namespace) -> int:
     Database(settings.database_url()).upgrade()  # the embedded database needs no setup step
     intake = build_intake(settings)
     interactive = sys.stdin.isatty()
-    console = ConsoleChat(intake.engine, sys.stdout, user=args.user, language=args.lang)
+    console = ConsoleChat(
+        intake.engine, sys.stdout, user=args.user, language=args.lang, clock=clock_for(args)
+    )
 
     def prompt() -> None:
         sys.stdout.write("you> ")

@@ -6,12 +6,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.bootstrap import build_services, settings_for
-from core.ports import ArticleSuggestion, FeedbackCounts
+from bot.bootstrap import build_services, clock_for, settings_for
+from core.ports import ArticleSuggestion, Clock, FeedbackCounts
 from core.storage.feedback import SqlFeedbackStore
 from core.taxonomy import SUBTYPES
 from kb.evaluate import Classify, evaluate
@@ -155,14 +154,14 @@ def search_jsonl(matcher: Matcher, lines: Iterable[str], out: TextIO, limit: int
         out.flush()
 
 
-def _triage_classifier() -> Classify | None:
+def _triage_classifier(clock: Clock) -> Classify | None:
     try:
         from core.triage import classify
     except ImportError:
         return None
 
     def subtype_of(text: str) -> str | None:
-        verdict = classify(text, datetime.now(UTC))
+        verdict = classify(text, clock.now())
         subtype = getattr(verdict, "subtype", None)
         # A verdict with no confidence is the classifier's fallback, not an opinion.
         if getattr(verdict, "confidence", 1.0) <= 0.0:
@@ -178,7 +177,7 @@ def _eval(args: argparse.Namespace) -> int:
         return 2
     classify: Classify | None = None
     if args.with_triage:
-        classify = _triage_classifier()
+        classify = _triage_classifier(clock_for(args))
         if classify is None:
             sys.stderr.write("core.triage is not available: measuring text only\n")
     try:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.bootstrap import clock_for
+from core.ports import Clock
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES
 from core.triage import Verdict, classify
 from core.triage.evaluate import EvalReport, evaluate
@@ -33,9 +35,9 @@ def register(subparsers: Any) -> None:
     ev.set_defaults(handler=run_eval)
 
 
-def _parse_now(raw: str | None) -> datetime:
+def _parse_now(raw: str | None, clock: Clock) -> datetime:
     if not raw:
-        return datetime.now(UTC)
+        return clock.now()
     value = datetime.fromisoformat(raw)
     if value.tzinfo is None:
         raise ValueError("--now needs a timezone offset, e.g. 2024-05-01T12:00:00+00:00")
@@ -120,7 +122,7 @@ def triage_stream(lines: TextIO, out: TextIO, now: datetime) -> int:
 
 def run_triage(args: argparse.Namespace) -> int:
     try:
-        now = _parse_now(args.now)
+        now = _parse_now(args.now, clock_for(args))
     except ValueError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2

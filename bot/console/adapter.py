@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
-from core.clock import SystemClock
 from core.conversation import Attachment, ConversationEngine, Inbound, Reply
 from core.ports import Clock
 
@@ -26,13 +25,13 @@ class ConsoleChat:
         *,
         user: str,
         language: str | None,
-        clock: Clock | None = None,
+        clock: Clock,
     ) -> None:
         self.engine = engine
         self.out = out
         self.user = user
         self.language = language
-        self.clock = clock or SystemClock()
+        self.clock = clock
         self._choices: list[str] = []
 
     def run(self, lines: Iterable[str], prompt: Callable[[], None] | None = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
@@ -21,6 +21,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from core.errors import LiveDeskError
+from core.ports import UserNotifier
 from core.storage.tables import TicketRow
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ REQUESTABLE = (
     "payment_channel",
     "account_id",
 )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def values_of(view: dict[str, Any]) -> dict[str, Any]:
@@ -80,13 +77,17 @@ def meta_of(view: dict[str, Any]) -> dict[str, Any]:
 
 
 class TicketActionBase:
-    def __init__(self, ws: Workspace, notifier: SlackNotifier) -> None:
+    def __init__(self, ws: Workspace, notifier: SlackNotifier, users: UserNotifier) -> None:
         self.ws = ws
         self.notifier = notifier
+        self.users = users
         core = ws.core
         self.tickets, self.relay, self.db = core.tickets, core.relay, core.db
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.ws.core.clock.now()
 
     def _load(self, ref: str) -> TicketRow | None:
         with self.db.session(read_only=True) as s:
@@ -149,14 +150,14 @@ class TicketActionBase:
     async def _deliver(self, ref: str, make: Any) -> None:
         try:
             outbound = await self.ws.run(make)
-            await self.ws.core.deliver(outbound)
+            await self.users.deliver(outbound)
         except Exception as err:
             log.exception("delivery to the user failed", extra={"ticket": ref})
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))
 
     async def _reopen(self, body: dict[str, Any], ref: str, reason: str) -> None:
         user = body["user"]["id"]
-        ok, _ = await self._attempt(body, self.tickets.reopen, ref, user, now(), reason)
+        ok, _ = await self._attempt(body, self.tickets.reopen, ref, user, self.now(), reason)
         if not ok:
             return
         await self._after_change(ref, agent_text("reopened", user=user))

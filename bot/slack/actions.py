@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.slack.action_base import REQUESTABLE, TicketActionBase, now
+from bot.slack.action_base import REQUESTABLE, TicketActionBase
 from bot.slack.blocks import (
     escalate_modal,
     priority_modal,
@@ -69,7 +69,7 @@ class CardActions(TicketActionBase):
         ref, ticket = found
         user = body["user"]["id"]
         try:
-            await self.ws.run(self.tickets.claim, ref, user, now())
+            await self.ws.run(self.tickets.claim, ref, user, self.now())
         except AlreadyClaimedError as err:
             await self._ephemeral(body, agent_text("already_claimed", ref=ref, user=err.assignee))
             return
@@ -87,7 +87,7 @@ class CardActions(TicketActionBase):
             return
         ref, _ticket = found
         user = body["user"]["id"]
-        await self.ws.run(self.tickets.acknowledge_page, ref, user, now())
+        await self.ws.run(self.tickets.acknowledge_page, ref, user, self.now())
         await self.notifier.pages_acknowledged(ref, user)
 
     async def on_reopen(self, ack: AsyncAck, body: dict[str, Any]) -> None:

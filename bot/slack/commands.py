@@ -85,7 +85,7 @@ class SlackCommands:
         return f"{_line(ticket)}\n> {words[:500]}\n{details}"
 
     async def _stats(self) -> str:
-        today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
+        today = datetime.combine(self.ws.core.clock.now().date(), time(), tzinfo=UTC)
         stats = await self.ws.run(day_stats, self.ws.core.db, today)
         created = " ".join(f"{p}: {n}" for p, n in sorted(stats.created.items())) or "0"
         sla = f"{stats.sla_compliance:.0%}" if stats.sla_compliance is not None else "—"
@@ -103,7 +103,7 @@ class SlackCommands:
         days = int(rest[0]) if rest else DEFAULT_DAYS
         if not 1 <= days <= MAX_DAYS:
             return agent_text("usage")
-        until = datetime.now(UTC)
+        until = self.ws.core.clock.now()
         since = until - timedelta(days=days)
         report = await self.ws.run(load_report, self.ws.core.db, since, until)
         return f"```{format_report(report)}```"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -16,6 +15,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from core.conversation.messages import Attachment
+from core.ports import UserNotifier
 from core.storage.inbox import claim_delivery
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class SlackEvents:
-    def __init__(self, ws: Workspace, notifier: SlackNotifier) -> None:
+    def __init__(self, ws: Workspace, notifier: SlackNotifier, users: UserNotifier) -> None:
         self.ws = ws
         self.notifier = notifier
+        self.users = users
 
     def register(self) -> None:
         self.ws.app.middleware(self.deduplicate)
@@ -50,7 +51,7 @@ class SlackEvents:
 
     def _claim(self, event_id: str) -> bool:
         with self.ws.core.db.session() as s:
-            return claim_delivery(s, "slack", event_id, datetime.now(UTC))
+            return claim_delivery(s, "slack", event_id, self.ws.core.clock.now())
 
     async def on_message(self, event: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
@@ -69,7 +70,7 @@ class SlackEvents:
         if not await self.ws.is_agent(user):
             return  # only agents speak for the team
         name = await self.ws.display_name(user)
-        now = datetime.now(UTC)
+        now = self.ws.core.clock.now()
         if text.lower().startswith(NOTE_PREFIXES):
             await self.ws.run(self.ws.core.relay.note, ref, name, text, now)
             return
@@ -77,13 +78,13 @@ class SlackEvents:
         try:
             if text:
                 out = await self.ws.run(self.ws.core.relay.agent_reply, ref, name, text, now)
-                await self.ws.core.deliver(out)
+                await self.users.deliver(out)
             for file in files:
                 attachment = await self._download(file)
                 out = await self.ws.run(
                     self.ws.core.relay.agent_reply, ref, name, "", now, attachment
                 )
-                await self.ws.core.deliver(out)
+                await self.users.deliver(out)
         except Exception as err:
             log.exception("relaying an agent reply failed", extra={"ticket": ref})
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import select
@@ -47,7 +47,8 @@ class SlackNotifier:
             channels.append(slack.escalation_channel)
         return channels
 
-    async def handle(self, events: list[DomainEvent]) -> None:
+    async def announce(self, events: Sequence[DomainEvent]) -> None:
+        """AgentNotifier: new tickets, what users added, changes users made."""
         for event in events:
             try:
                 if isinstance(event, TicketCreated):
@@ -97,7 +98,7 @@ class SlackNotifier:
                 kind=kind,
                 channel=str(answer["channel"]),
                 ts=str(answer["ts"]),
-                created_at=datetime.now(UTC),
+                created_at=self.ws.core.clock.now(),
             )
             await self.ws.run(self._save_post, post)
 
@@ -232,15 +233,14 @@ class SlackNotifier:
             )
             await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
 
-    @staticmethod
-    def _page_post(ref: str, answer: Any) -> TicketPostRow:
+    def _page_post(self, ref: str, answer: Any) -> TicketPostRow:
         return TicketPostRow(
             ticket_ref=ref,
             platform=PLATFORM,
             kind="page",
             channel=str(answer["channel"]),
             ts=str(answer["ts"]),
-            created_at=datetime.now(UTC),
+            created_at=self.ws.core.clock.now(),
         )
 
     async def pages_acknowledged(self, ref: str, user: str) -> None:

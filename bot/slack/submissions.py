@@ -16,7 +16,6 @@ from bot.slack.action_base import (
     REQUESTABLE,
     TicketActionBase,
     meta_of,
-    now,
     required,
     values_of,
 )
@@ -72,7 +71,7 @@ class ModalSubmissions(TicketActionBase):
             lambda: self.tickets.resolve(
                 ref,
                 user,
-                now(),
+                self.now(),
                 outcome=Outcome(values["outcome"]),
                 root_cause=values["root_cause"],
                 cause_class=values["cause_class"],
@@ -82,7 +81,9 @@ class ModalSubmissions(TicketActionBase):
         if not ok:
             return
         name = await self.ws.display_name(user)
-        await self._deliver(ref, lambda: self.relay.resolution(ref, name, values["message"], now()))
+        await self._deliver(
+            ref, lambda: self.relay.resolution(ref, name, values["message"], self.now())
+        )
         note = agent_text(
             "resolved",
             user=user,
@@ -104,7 +105,7 @@ class ModalSubmissions(TicketActionBase):
         user, fields = body["user"]["id"], [f for f in values["fields"] if f in REQUESTABLE]
         reason = f"asked the user for {', '.join(fields)}"
         ok, _ = await self._attempt(
-            body, self.tickets.request_info, ref, user, fields, now(), reason
+            body, self.tickets.request_info, ref, user, fields, self.now(), reason
         )
         if not ok:
             return
@@ -122,7 +123,7 @@ class ModalSubmissions(TicketActionBase):
         ref, _, values = checked
         user = body["user"]["id"]
         ok, ticket = await self._attempt(
-            body, self.tickets.escalate, ref, user, values["reason"], now()
+            body, self.tickets.escalate, ref, user, values["reason"], self.now()
         )
         if not ok:
             return
@@ -146,7 +147,13 @@ class ModalSubmissions(TicketActionBase):
         if priority not in {p.value for p in Priority}:
             return  # the modal's metadata was not ours
         ok, _ = await self._attempt(
-            body, self.tickets.set_priority, ref, user, Priority(priority), values["reason"], now()
+            body,
+            self.tickets.set_priority,
+            ref,
+            user,
+            Priority(priority),
+            values["reason"],
+            self.now(),
         )
         if not ok:
             return
@@ -170,11 +177,13 @@ class ModalSubmissions(TicketActionBase):
         user = body["user"]["id"]
         try:
             if unclaim:
-                await self.ws.run(self.tickets.unclaim, ref, user, now(), values.get("reason"))
+                await self.ws.run(self.tickets.unclaim, ref, user, self.now(), values.get("reason"))
                 note = agent_text("unclaimed", user=user)
             else:
                 to = values["assignee"]
-                await self.ws.run(self.tickets.reassign, ref, user, to, now(), values.get("reason"))
+                await self.ws.run(
+                    self.tickets.reassign, ref, user, to, self.now(), values.get("reason")
+                )
                 note = agent_text("reassigned", user=user, to=f"<@{to}>")
         except LiveDeskError as err:
             await self._ephemeral(body, agent_text("error", error=err))
@@ -193,7 +202,7 @@ class ModalSubmissions(TicketActionBase):
         ref, _, _ = checked
         user = body["user"]["id"]
         name = await self.ws.display_name(user)
-        await self._deliver(ref, lambda: self.relay.article(ref, name, article, now()))
+        await self._deliver(ref, lambda: self.relay.article(ref, name, article, self.now()))
         await self._after_change(ref, agent_text("article_sent", user=user, title=article.title_zh))
 
     async def on_reason(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -209,5 +218,5 @@ class ModalSubmissions(TicketActionBase):
         elif action == "note":
             user = body["user"]["id"]
             name = await self.ws.display_name(user)
-            await self.ws.run(self.relay.note, ref, name, values["reason"], now())
+            await self.ws.run(self.relay.note, ref, name, values["reason"], self.now())
             await self.notifier.thread(ref, agent_text("note_saved"))

@@ -24,15 +24,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.net import is_loopback
 from core.config import Settings
 from core.conversation import ConversationEngine
-from core.ports import KnowledgeBase
-from core.relay import Outbound, TicketRelay
+from core.ports import Clock, KnowledgeBase
+from core.relay import TicketRelay
 from core.storage.db import Database
 from core.storage.tables import TicketRow
 from core.tickets import TicketService
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[Outbound], Awaitable[None]]
 GROUP_CACHE_SECONDS = 300.0
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
@@ -47,7 +46,7 @@ class Core:
     relay: TicketRelay
     engine: ConversationEngine
     kb: KnowledgeBase
-    deliver: Deliver
+    clock: Clock
 
 
 class Workspace:

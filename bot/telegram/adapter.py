@@ -11,8 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -50,6 +50,8 @@ from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
 from core.errors import StorageUnavailableError
 from core.i18n import language_of, t
+from core.ports import AgentNotifier, Clock
+from core.relay import Outbound
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +72,6 @@ COMMANDS = (
     ("human", "转人工 / Talk to a person"),
     ("help", "帮助 / Help"),
 )
-
-Sink = Callable[[HandleResult], Awaitable[None]]
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -107,7 +107,8 @@ class TelegramAdapter:
         engine: ConversationEngine,
         token: str,
         *,
-        on_result: Sink | None = None,
+        clock: Clock,
+        agents: AgentNotifier | None = None,
         max_attachment_bytes: int | None = None,
         metrics: Metrics | None = None,
         runner: ThreadWorker | WorkerProcess | None = None,
@@ -116,7 +117,8 @@ class TelegramAdapter:
         self.metrics = metrics
         self.engine = engine
         self.runner = runner or ThreadWorker(engine)
-        self.on_result = on_result
+        self.clock = clock
+        self.agents = agents
         self.webhook = settings.telegram.mode == "webhook"
         self.max_attachment_bytes = max_attachment_bytes or engine.settings.max_attachment_bytes
         self._chats = _ChatQueues()
@@ -201,7 +203,7 @@ class TelegramAdapter:
             "chat_id": str(chat.id),
             "display_name": user.full_name,
             "language": user.language_code,
-            "at": datetime.now(UTC),
+            "at": self.clock.now(),
             "delivery_id": str(update.update_id),
         }
 
@@ -267,8 +269,8 @@ class TelegramAdapter:
             await self.send(chat_id, result.replies)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
-        if self.on_result is not None:
-            await self.on_result(result)
+        if self.agents is not None and result.events:
+            await self.agents.announce(result.events)
 
     async def _run_engine(self, event: Inbound) -> HandleResult | None:
         """The engine's result; None once it failed for good. A database or
@@ -291,6 +293,10 @@ class TelegramAdapter:
         return None
 
     # -- outbound -----------------------------------------------------------------------------
+
+    async def deliver(self, outbound: Outbound) -> None:
+        """UserNotifier: an agent's replies to the reporter's chat."""
+        await self.send(outbound.chat_id, outbound.replies)
 
     async def send(self, chat_id: int | str, replies: Sequence[Reply]) -> None:
         for reply in replies:

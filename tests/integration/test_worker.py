@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,9 +100,11 @@ async def test_the_worker_ignores_sigterm_so_the_main_process_stops_it_in_order(
     assert result.replies and runner.worker_pid == pid
 
 
-def slow_engine(settings: Settings) -> ConversationEngine:
+def slow_engine(
+    settings: Settings, on_new_timer: Callable[[], None] | None = None
+) -> ConversationEngine:
     """The worker's engine, taking its time over "slow" so a test can kill it mid-message."""
-    engine = worker_engine(settings)
+    engine = worker_engine(settings, on_new_timer)
     handle = engine.handle
 
     def slowly(event: Inbound) -> HandleResult:

@@ -14,6 +14,7 @@ import pytest
 import uvicorn
 from sqlmodel import select
 
+from bot.bootstrap import build_runtime
 from bot.runtime import Runtime
 from bot.sandbox.slack.config import FakeChannel, FakeSlackConfig, FakeUser
 from bot.sandbox.slack.server import FakeSlack
@@ -163,7 +164,7 @@ async def running_desk(
         port = free_port()
         settings = desk_settings(tg, slack, tmp_path, port, mode)
         Database(settings.database_url()).upgrade()
-        runtime = Runtime(settings)
+        runtime = build_runtime(settings)
         await runtime.start(poll_timeout=1)
         server = uvicorn.Server(
             uvicorn.Config(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.runtime import Runtime
+from bot.bootstrap import build_runtime
 from bot.sandbox.slack.server import FakeSlack
 from bot.sandbox.telegram.server import FakeTelegram
 from bot.slack.adapter import ChannelProblemError
@@ -51,7 +51,7 @@ async def test_start_up_names_a_channel_the_bot_cannot_post_to(tmp_path, monkeyp
             },
         )
         Database(broken.database_url()).upgrade()
-        runtime = Runtime(broken)
+        runtime = build_runtime(broken)
         with pytest.raises(ChannelProblemError, match=r"slack\.triage_channel = 'C0NOSUCH'"):
             await runtime.start(poll_timeout=1)
         await runtime.stop()
