@@ -1,4 +1,4 @@
-"""The one HTTP server of `livedesk run`: webhooks and health checks."""
+"""The one HTTP server of `livedesk run`: its routes, the Telegram webhook, Slack events."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.http.health import healthz, readiness
 from core.storage.db import Database
 
 if TYPE_CHECKING:
@@ -55,20 +55,6 @@ def build_http_app(
         await telegram.process_webhook(update)
         return JSONResponse({"ok": True})
 
-    async def healthz(_: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    async def readyz(_: Request) -> Response:
-        def ping() -> None:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-
-        try:
-            await asyncio.to_thread(ping)
-        except Exception as err:
-            return JSONResponse({"ready": False, "database": str(err.__class__.__name__)}, 503)
-        return JSONResponse({"ready": True})
-
     async def slack_events(request: Request) -> Response:
         if slack is None:
             return JSONResponse({"ok": False, "error": "slack http mode is not enabled"}, 404)
@@ -86,6 +72,6 @@ def build_http_app(
             Route("/telegram", telegram_webhook, methods=["POST"]),
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
+            Route("/readyz", readiness(db), methods=["GET"]),
         ]
     )

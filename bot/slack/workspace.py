@@ -143,6 +143,8 @@ class Workspace:
                 users.add(entry)
                 continue
             cached = self._groups.get(entry)
+            # The cache's age on a monotonic timer, not the clock: an interval on this
+            # process, unaffected by wall-clock jumps and by the time a test sets.
             if cached is None or time.monotonic() - cached[0] > GROUP_CACHE_SECONDS:
                 answer = await self.client.usergroups_users_list(usergroup=entry)
                 cached = (time.monotonic(), frozenset(answer.get("users", [])))

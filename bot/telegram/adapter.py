@@ -257,6 +257,8 @@ class TelegramAdapter:
 
     async def _handle(self, event: Inbound) -> None:
         chat_id = int(event.chat_id or event.user_id)
+        # A monotonic timer, not the clock: it measures handling time for the metric
+        # and must not jump with the wall clock (nor stand still with a test's clock).
         started = time.perf_counter()
         if self.metrics is not None:
             self.metrics.messages_in.labels(CHANNEL).inc()

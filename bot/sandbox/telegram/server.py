@@ -585,7 +585,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Local fake of the Telegram Bot API")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.sandbox.telegram", description="Local fake of the Telegram Bot API"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
