@@ -162,18 +162,15 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     slack_parts = None
     if settings.slack.enabled:
         from bot.slack.notifier import SlackNotifier
-        from bot.slack.workspace import Core, Workspace
+        from bot.slack.workspace import Workspace
 
         workspace = Workspace(
-            Core(
-                settings=settings,
-                db=services.db,
-                tickets=services.tickets,
-                relay=relay,
-                engine=intake.engine,
-                kb=intake.kb,
-                clock=clock,
-            )
+            settings=settings,
+            db=services.db,
+            tickets=services.tickets,
+            relay=relay,
+            kb=intake.kb,
+            clock=clock,
         )
         slack_parts = (workspace, SlackNotifier(workspace, intake.attachments))
     agents = AgentDesk(services.tickets, metrics, slack_parts[1] if slack_parts else None)

@@ -81,13 +81,12 @@ class TicketActionBase:
         self.ws = ws
         self.notifier = notifier
         self.users = users
-        core = ws.core
-        self.tickets, self.relay, self.db = core.tickets, core.relay, core.db
+        self.tickets, self.relay, self.db = ws.tickets, ws.relay, ws.db
 
     # -- helpers ---------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return self.ws.core.clock.now()
+        return self.ws.clock.now()
 
     def _load(self, ref: str) -> TicketRow | None:
         with self.db.session(read_only=True) as s:

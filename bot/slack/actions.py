@@ -135,7 +135,7 @@ class CardActions(TicketActionBase):
         elif action == ACTION_REASSIGN:
             view = reassign_modal(ref)
         else:
-            found = await self.ws.run(self.ws.core.kb.suggest, ticket.summary, ticket.subtype, 5)
+            found = await self.ws.run(self.ws.kb.suggest, ticket.summary, ticket.subtype, 5)
             view = send_article_modal(ref, [(a.article_id, a.title_zh) for a in found])
         await self.ws.client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -46,7 +46,7 @@ class SlackAdapter:
             raise ChannelProblemError(
                 "Slack channels LiveDesk cannot post to: " + "; ".join(problems)
             )
-        settings = self.workspace.core.settings
+        settings = self.workspace.settings
         if settings.slack.mode == "socket":
             token = settings.secrets.slack_app_token
             assert token is not None, "socket mode needs LIVEDESK_SLACK_APP_TOKEN"

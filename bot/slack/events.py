@@ -50,8 +50,8 @@ class SlackEvents:
         return await next()
 
     def _claim(self, event_id: str) -> bool:
-        with self.ws.core.db.session() as s:
-            return claim_delivery(s, "slack", event_id, self.ws.core.clock.now())
+        with self.ws.db.session() as s:
+            return claim_delivery(s, "slack", event_id, self.ws.clock.now())
 
     async def on_message(self, event: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
@@ -62,7 +62,7 @@ class SlackEvents:
             or event.get("user") in (None, self.ws.bot_user_id)
         ):
             return  # not an agent's reply in a ticket thread; never our own messages
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             ref = ticket_for_thread(s, event.get("channel", ""), thread_ts)
         if ref is None:
             return
@@ -70,20 +70,18 @@ class SlackEvents:
         if not await self.ws.is_agent(user):
             return  # only agents speak for the team
         name = await self.ws.display_name(user)
-        now = self.ws.core.clock.now()
+        now = self.ws.clock.now()
         if text.lower().startswith(NOTE_PREFIXES):
-            await self.ws.run(self.ws.core.relay.note, ref, name, text, now)
+            await self.ws.run(self.ws.relay.note, ref, name, text, now)
             return
         files = event.get("files") or []
         try:
             if text:
-                out = await self.ws.run(self.ws.core.relay.agent_reply, ref, name, text, now)
+                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, text, now)
                 await self.users.deliver(out)
             for file in files:
                 attachment = await self._download(file)
-                out = await self.ws.run(
-                    self.ws.core.relay.agent_reply, ref, name, "", now, attachment
-                )
+                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, "", now, attachment)
                 await self.users.deliver(out)
         except Exception as err:
             log.exception("relaying an agent reply failed", extra={"ticket": ref})

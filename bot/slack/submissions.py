@@ -127,7 +127,7 @@ class ModalSubmissions(TicketActionBase):
         )
         if not ok:
             return
-        members = self.ws.core.settings.routing.tier_members.get(ticket.tier, [])
+        members = self.ws.settings.routing.tier_members.get(ticket.tier, [])
         mention = mentions(members)
         note = agent_text(
             "escalated", user=user, tier=ticket.tier, reason=values["reason"], mention=mention
@@ -194,7 +194,7 @@ class ModalSubmissions(TicketActionBase):
         self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
         values = values_of(view)
-        article = self.ws.core.kb.get(values.get("article") or "")
+        article = self.ws.kb.get(values.get("article") or "")
         errors = {} if article else {"article": "请选择文章 / Pick an article"}
         checked = await self._submission(ack, body, view, errors)
         if checked is None or article is None:

@@ -7,7 +7,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -23,7 +22,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.net import is_loopback
 from core.config import Settings
-from core.conversation import ConversationEngine
 from core.ports import Clock, KnowledgeBase
 from core.relay import TicketRelay
 from core.storage.db import Database
@@ -36,23 +34,27 @@ GROUP_CACHE_SECONDS = 300.0
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
-@dataclass
-class Core:
-    """What the Slack handlers act on."""
-
-    settings: Settings
-    db: Database
-    tickets: TicketService
-    relay: TicketRelay
-    engine: ConversationEngine
-    kb: KnowledgeBase
-    clock: Clock
-
-
 class Workspace:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        settings = core.settings
+    """The Web API client and the bolt app, and what the Slack handlers act on: the
+    bootstrap hands in the services, the knowledge base and the clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        tickets: TicketService,
+        relay: TicketRelay,
+        kb: KnowledgeBase,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.tickets = tickets
+        self.relay = relay
+        self.kb = kb
+        self.clock = clock
         token = settings.secrets.slack_bot_token
         assert token is not None, "slack needs LIVEDESK_SLACK_BOT_TOKEN"
         self.client = AsyncWebClient(
@@ -86,7 +88,7 @@ class Workspace:
 
     def configured_channels(self) -> dict[str, str]:
         """Every channel the configuration names, by the key that names it."""
-        slack, routing = self.core.settings.slack, self.core.settings.routing
+        slack, routing = self.settings.slack, self.settings.routing
         channels = {
             "slack.triage_channel": slack.triage_channel,
             "slack.finance_channel": slack.finance_channel,
@@ -153,14 +155,14 @@ class Workspace:
         return frozenset(users)
 
     async def may_act(self, user_id: str, ticket: TicketRow) -> bool:
-        slack = self.core.settings.slack
+        slack = self.settings.slack
         finance = await self.members(slack.finance_agents)
         if ticket.category == "finance":
             return user_id in finance
         return user_id in finance or user_id in await self.members(slack.agents)
 
     async def is_agent(self, user_id: str) -> bool:
-        slack = self.core.settings.slack
+        slack = self.settings.slack
         return user_id in await self.members([*slack.agents, *slack.finance_agents])
 
     async def display_name(self, user_id: str) -> str:
