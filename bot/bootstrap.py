@@ -154,6 +154,8 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             worker.kill()
         raise
     if worker is not None:
+        # Given now, not to the constructor: the worker was started before this
+        # engine existed, so that both build at the same time.
         worker.fallback = ThreadWorker(intake.engine)
     services = intake.services
     relay = TicketRelay(services.db, services.tickets.planner)
