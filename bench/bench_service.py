@@ -39,10 +39,11 @@ import bench_telegram as crowd  # noqa: E402
 from bench_telegram import pct  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bot.engine_runner import ProcessRunner  # noqa: E402
-from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import build_intake, worker_engine  # noqa: E402
+from bot.bootstrap import build_intake, worker_engine  # noqa: E402
+from bot.sandbox.telegram.server import FakeTelegram  # noqa: E402
+from bot.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.worker import WorkerProcess  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
 from core.config import settings_from_mapping  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 from core.storage.feedback import SqlFeedbackStore  # noqa: E402
@@ -131,9 +132,9 @@ def fresh_schema(url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def big_kb_engine(settings: Any) -> Any:
+def big_kb_engine(settings: Any, on_new_timer: Any = None) -> Any:
     """An engine whose knowledge base holds 10,000 articles (in the worker too)."""
-    intake = build_intake(settings)
+    intake = build_intake(settings, on_new_timer=on_new_timer)
     articles = bench_kb.expand(load_articles(), 10_000)
     intake.engine.kb = Matcher(articles, SqlFeedbackStore(intake.services.db))
     return intake.engine
@@ -154,12 +155,14 @@ async def with_livedesk(
             Database(settings.database_url()).upgrade()
             factory = big_kb_engine if big_kb else worker_engine
             engine = factory(settings)
-            runner = ProcessRunner(settings, factory) if process else None
+            runner = WorkerProcess(settings, factory) if process else None
             if runner is not None:
                 await runner.start()
             gc.collect()  # as Runtime.start does
             gc.freeze()
-            adapter = TelegramAdapter(settings, engine, fake.token, runner=runner)
+            adapter = TelegramAdapter(
+                settings, engine, fake.token, clock=SystemClock(), runner=runner
+            )
             await adapter.start(poll_timeout=1)
             try:
                 return await play(fake)

@@ -14,6 +14,7 @@ import contextlib
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.clock import SystemClock
 from core.config import settings_from_mapping
+from core.conversation.messages import DomainEvent
 from core.sla.scheduler import Fired, SlaScheduler
 from core.storage.db import Database
 from core.storage.tables import SlaTimerRow
@@ -52,12 +54,21 @@ def seed(db: Database, tickets: TicketService, start: datetime, spread: timedelt
 async def fire_delays(db: Database, tickets: TicketService) -> list[float]:
     delays: list[float] = []
 
-    async def notify(fired: Fired) -> None:
-        delays.append((datetime.now(UTC) - fired.due_at).total_seconds())
+    class Agents:
+        """Each firing's delay past its due time: the figure measured."""
+
+        async def announce(self, events: Sequence[DomainEvent]) -> None:
+            pass
+
+        async def refresh(self, ref: str) -> None:
+            pass
+
+        async def sla_fired(self, fired: Fired) -> None:
+            delays.append((datetime.now(UTC) - fired.due_at).total_seconds())
 
     # The first timers fall due 3 s after seeding starts; seeding takes well under that.
     seed(db, tickets, datetime.now(UTC) + timedelta(seconds=3), timedelta(seconds=20))
-    scheduler = SlaScheduler(db, tickets, SystemClock(), instance="bench", notify=notify)
+    scheduler = SlaScheduler(db, tickets, SystemClock(), instance="bench", agents=Agents())
     task = asyncio.create_task(scheduler.run())
     while len(delays) < TIMERS:
         await asyncio.sleep(0.2)

@@ -26,10 +26,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 import bench_service  # noqa: E402
 import bench_telegram as crowd  # noqa: E402
 
-from bot.engine_runner import ProcessRunner  # noqa: E402
-from bot.sandbox.fake_telegram import FakeTelegram  # noqa: E402
-from bot.telegram_adapter import TelegramAdapter  # noqa: E402
-from bot.wiring import worker_engine  # noqa: E402
+from bot.bootstrap import worker_engine  # noqa: E402
+from bot.sandbox.telegram.server import FakeTelegram  # noqa: E402
+from bot.telegram.adapter import TelegramAdapter  # noqa: E402
+from bot.worker import WorkerProcess  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
 from core.storage.db import Database  # noqa: E402
 
 
@@ -97,11 +98,11 @@ async def echo_side(users: int) -> None:
     )
 
 
-def warm_engine(settings: Any) -> Any:
+def warm_engine(settings: Any, on_new_timer: Any = None) -> Any:
     """The worker's engine, with what is built on first use (the classifier's
     model, the matcher's caches) built, so the figure is the steady state.
     """
-    engine = worker_engine(settings)
+    engine = worker_engine(settings, on_new_timer)
     engine.classify(crowd.REPORT, datetime.now(UTC))
     engine.kb.suggest(crowd.REPORT, "av.stutter")
     return engine
@@ -115,7 +116,7 @@ async def livedesk_side(users: int, process: bool) -> None:
         settings = bench_service.settings_for(fake, tmp)  # type: ignore[arg-type]
         Database(settings.database_url()).upgrade()
         engine = warm_engine(settings)
-        runner = ProcessRunner(settings, warm_engine) if process else None
+        runner = WorkerProcess(settings, warm_engine) if process else None
         if runner is not None:
             await runner.start()
         pauses: dict[int, float] = {}
@@ -131,7 +132,9 @@ async def livedesk_side(users: int, process: bool) -> None:
         gc.callbacks.append(_gc)
         gc.collect()  # as Runtime.start does
         gc.freeze()
-        adapter = TelegramAdapter(settings, engine, urls["token"], runner=runner)
+        adapter = TelegramAdapter(
+            settings, engine, urls["token"], clock=SystemClock(), runner=runner
+        )
         await adapter.start(poll_timeout=1)
         try:
             with bench_service.StallMonitor(runner.worker_pid if runner else None) as stall:

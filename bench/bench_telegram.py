@@ -28,10 +28,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.engine_runner import ProcessRunner
-from bot.sandbox.fake_telegram import FakeTelegram
-from bot.telegram_adapter import TelegramAdapter
-from bot.wiring import build_intake, worker_engine
+from bot.bootstrap import build_intake, worker_engine
+from bot.sandbox.telegram.server import FakeTelegram
+from bot.telegram.adapter import TelegramAdapter
+from bot.worker import WorkerProcess
+from core.clock import SystemClock
 from core.config import settings_from_mapping
 from core.storage.db import Database
 
@@ -172,9 +173,11 @@ async def run_livedesk(users: int) -> tuple[list[float], float]:
             Database(settings.database_url()).upgrade()
             intake = build_intake(settings)
             # As `livedesk run` does: the engine in its worker process.
-            runner = ProcessRunner(settings, worker_engine)
+            runner = WorkerProcess(settings, worker_engine)
             await runner.start()
-            adapter = TelegramAdapter(settings, intake.engine, fake.token, runner=runner)
+            adapter = TelegramAdapter(
+                settings, intake.engine, fake.token, clock=SystemClock(), runner=runner
+            )
             await adapter.start(poll_timeout=1)
             try:
                 return await _crowd(users, livedesk_user, fake)

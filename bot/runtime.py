@@ -1,7 +1,9 @@
-"""Everything `livedesk run` runs, wired together: adapters, notifications, sweeps.
+"""What `livedesk run` runs, once the bootstrap has built it: the adapters, the
+SLA scheduler, the follow-up sweep and the HTTP server, started and stopped in order.
 
-Tests build a Runtime against the fake servers; `livedesk run` adds the HTTP
-server and signal handling around it.
+Also the two places where the chat side and the agent side meet: `ReporterChannels`
+sends replies to a ticket's reporter on the channel the report came from, and
+`AgentDesk` counts what happened and tells the agents.
 """
 
 from __future__ import annotations
@@ -10,137 +12,118 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
-import socket
-from datetime import UTC, datetime
-from pathlib import Path
+import signal
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import uvicorn
 from starlette.applications import Starlette
 
-from bot.engine_runner import ThreadRunner
-from bot.http_server import build_http_app
-from bot.metrics import Metrics
-from bot.wiring import Intake, build_intake
-from core.clock import SystemClock
+from bot.bootstrap import Intake, build_runtime
+from bot.http.metrics import Metrics
+from bot.http.server import build_http_app
 from core.config import Settings
-from core.conversation import (
-    ArticlesOffered,
-    HandleResult,
-    SelfServiceResolved,
-    TicketCreated,
-)
-from core.relay import Outbound, TicketRelay
+from core.conversation import ArticlesOffered, SelfServiceResolved, TicketCreated
+from core.conversation.messages import DomainEvent
+from core.errors import ConfigError, LiveDeskError
+from core.ports import AgentNotifier, Clock, UserNotifier
+from core.relay import Outbound
 from core.sla.scheduler import Fired, SlaScheduler
-from core.storage.files import DirectoryAttachmentStore
+from core.tickets import TicketService
 
 if TYPE_CHECKING:
-    from bot.engine_runner import ProcessRunner
     from bot.slack.adapter import SlackAdapter
-    from bot.telegram_adapter import TelegramAdapter
+    from bot.telegram.adapter import TelegramAdapter
+    from bot.worker import WorkerProcess
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60.0
 
 
-class Runtime:
-    def __init__(self, settings: Settings, intake: Intake | None = None) -> None:
-        self.settings = settings
-        self.runner: ProcessRunner | None = None
-        if settings.telegram.enabled and settings.server.engine_process:
-            from bot.engine_runner import ProcessRunner
-            from bot.wiring import worker_engine
+class ReporterChannels:
+    """A UserNotifier for every channel: picks the adapter of the report's channel."""
 
-            # First: the worker builds its engine while this process builds the rest.
-            self.runner = ProcessRunner(
-                settings, worker_engine, on_new_timer=lambda: self.scheduler.wake()
-            )
-        try:
-            self.intake = intake or build_intake(settings)
-        except BaseException:
-            if self.runner is not None:
-                self.runner.kill()
-            raise
-        if self.runner is not None:
-            self.runner.fallback = ThreadRunner(self.intake.engine)
-        services = self.intake.services
-        self.relay = TicketRelay(services.db, services.tickets.planner)
-        self.metrics = Metrics(services.db)
-        attachments = DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments")
-        self.telegram: TelegramAdapter | None = None
-        self.slack: SlackAdapter | None = None
-        # Each platform's libraries are imported only when it is enabled: they
-        # are most of the start-up time.
-        if settings.telegram.enabled:
-            from bot.telegram_adapter import TelegramAdapter
-
-            token = settings.secrets.telegram_token
-            assert token is not None
-            self.telegram = TelegramAdapter(
-                settings,
-                self.intake.engine,
-                token.get_secret_value(),
-                on_result=self.on_result,
-                metrics=self.metrics,
-                runner=self.runner,
-            )
-        if settings.slack.enabled:
-            from bot.slack.adapter import SlackAdapter
-            from bot.slack.workspace import Core
-
-            core = Core(
-                settings=settings,
-                db=services.db,
-                tickets=services.tickets,
-                relay=self.relay,
-                engine=self.intake.engine,
-                kb=self.intake.kb,
-                deliver=self.deliver,
-            )
-            self.slack = SlackAdapter(core, attachments)
-        self._sweeper: asyncio.Task[None] | None = None
-        self.scheduler = SlaScheduler(
-            services.db,
-            services.tickets,
-            SystemClock(),
-            instance=f"{socket.gethostname()}:{os.getpid()}",
-            notify=self._sla_fired,
-            poll=settings.escalation.poll_interval,
-        )
-        services.tickets.planner.on_new_timer = self.scheduler.wake
-        self._scheduler_task: asyncio.Task[None] | None = None
-
-    async def _sla_fired(self, fired: Fired) -> None:
-        self.metrics.sla_events.labels(fired.kind).inc()
-        log.info("SLA %s fired for %s", fired.kind, fired.ref, extra={"ticket": fired.ref})
-        if self.slack is not None:
-            await self.slack.notifier.sla_fired(fired)
+    def __init__(self, channels: Mapping[str, UserNotifier]) -> None:
+        self.channels = dict(channels)
 
     async def deliver(self, outbound: Outbound) -> None:
-        """Send replies to a ticket's reporter on the channel the report came from."""
-        if outbound.channel == "telegram" and self.telegram is not None:
-            await self.telegram.send(outbound.chat_id, outbound.replies)
-        else:
+        adapter = self.channels.get(outbound.channel)
+        if adapter is None:
             log.warning(
                 "no adapter for channel %s; reply kept on the ticket only",
                 outbound.channel,
                 extra={"ticket": outbound.ref},
             )
+            return
+        await adapter.deliver(outbound)
 
-    async def on_result(self, result: HandleResult) -> None:
-        """What the conversation did: counted, and told to the agents."""
-        for event in result.events:
+
+class AgentDesk:
+    """The AgentNotifier the core and the chat adapters talk to: counts each
+    event in the metrics and passes it to the agents' workspace, when one is enabled.
+    """
+
+    def __init__(
+        self, tickets: TicketService, metrics: Metrics, agents: AgentNotifier | None
+    ) -> None:
+        self.tickets = tickets
+        self.metrics = metrics
+        self.agents = agents
+
+    async def announce(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:
             if isinstance(event, TicketCreated):
-                ticket = await asyncio.to_thread(self.intake.services.tickets.get, event.ref)
+                ticket = await asyncio.to_thread(self.tickets.get, event.ref)
                 self.metrics.tickets_created.labels(ticket.priority).inc()
                 log.info("ticket created", extra={"ticket": event.ref, "priority": ticket.priority})
             elif isinstance(event, SelfServiceResolved):
                 self.metrics.self_service.inc()
             elif isinstance(event, ArticlesOffered):
                 self.metrics.kb_offers.inc(len(event.article_ids))
-        if self.slack is not None and result.events:
-            await self.slack.notifier.handle(list(result.events))
+        if self.agents is not None and events:
+            await self.agents.announce(events)
+
+    async def refresh(self, ref: str) -> None:
+        if self.agents is not None:
+            await self.agents.refresh(ref)
+
+    async def sla_fired(self, fired: Fired) -> None:
+        self.metrics.sla_events.labels(fired.kind).inc()
+        log.info("SLA %s fired for %s", fired.kind, fired.ref, extra={"ticket": fired.ref})
+        if self.agents is not None:
+            await self.agents.sla_fired(fired)
+
+
+class Runtime:
+    """Tests build one against the fake servers (bot.bootstrap.build_runtime);
+    `livedesk run` adds the HTTP server and signal handling around it.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        intake: Intake,
+        clock: Clock,
+        metrics: Metrics,
+        agents: AgentDesk,
+        scheduler: SlaScheduler,
+        telegram: TelegramAdapter | None = None,
+        slack: SlackAdapter | None = None,
+        worker: WorkerProcess | None = None,
+    ) -> None:
+        self.settings = settings
+        self.intake = intake
+        self.clock = clock
+        self.metrics = metrics
+        self.agents = agents
+        self.scheduler = scheduler
+        self.telegram = telegram
+        self.slack = slack
+        self.worker = worker
+        self._sweeper: asyncio.Task[None] | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     def http_app(self) -> Starlette:
         secret = self.settings.secrets.telegram_webhook_secret
@@ -158,8 +141,8 @@ class Runtime:
         )
 
     async def start(self, *, poll_timeout: float = 30.0) -> None:
-        if self.runner is not None:
-            self.runner.attach()
+        if self.worker is not None:
+            self.worker.attach()
         if self.slack is not None:
             await self.slack.start()
         if self.telegram is not None:
@@ -183,21 +166,88 @@ class Runtime:
             await self.telegram.stop()
         if self.slack is not None:
             await self.slack.stop()
-        if self.runner is not None:
-            await self.runner.aclose()
+        if self.worker is not None:
+            await self.worker.aclose()
         self.intake.services.close()
 
-    async def sweep_once(self, now: datetime) -> list[str]:
+    async def sweep_once(self) -> list[str]:
+        now = self.clock.now()
         closed = await asyncio.to_thread(self.intake.services.tickets.auto_close_due, now)
         for ref in closed:
-            if self.slack is not None:
-                await self.slack.notifier.refresh(ref)
+            await self.agents.refresh(ref)
         return closed
 
     async def _sweep(self) -> None:
         while True:
             try:
-                await self.sweep_once(datetime.now(UTC))
+                await self.sweep_once()
             except Exception:
                 log.exception("follow-up sweep failed; retrying later")
             await asyncio.sleep(SWEEP_SECONDS)
+
+
+# -- `livedesk run` ----------------------------------------------------------------------------
+
+
+class StartupError(LiveDeskError):
+    """Start-up found a problem; the message names it."""
+
+
+class _Server(uvicorn.Server):
+    """SIGTERM and Ctrl-C end the server gracefully, and then LiveDesk stops its
+    adapters and closes the database. (uvicorn itself re-raises the signal once
+    it has stopped, which would kill the process before that cleanup.)
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._on_signal)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _on_signal(self) -> None:
+        if self.should_exit:
+            self.force_exit = True  # a second signal: stop waiting for requests
+        self.should_exit = True
+
+
+async def run_service(settings: Settings) -> None:
+    missing = settings.missing_secrets()
+    if missing:
+        names = ", ".join(f"{key} ({why})" for key, why in missing)
+        raise ConfigError(f"cannot start: missing {names}")
+    runtime = build_runtime(settings)
+    try:
+        from slack_sdk.errors import SlackApiError
+        from telegram.error import InvalidToken, TelegramError
+
+        try:
+            await runtime.start()
+        except InvalidToken:
+            raise StartupError("Telegram refused the bot token (getMe failed)") from None
+        except TelegramError as err:
+            what = "webhook not accepted" if settings.telegram.mode == "webhook" else "start-up"
+            raise StartupError(f"Telegram {what}: {err}") from None
+        except SlackApiError as err:
+            raise StartupError(f"Slack start-up failed: {err.response.get('error')}") from None
+        config = uvicorn.Config(
+            runtime.http_app(),
+            host=settings.server.host,
+            port=settings.server.port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            # SIGTERM: stop accepting, let requests in flight finish, then the
+            # runtime stops the adapters and closes the database.
+            timeout_graceful_shutdown=5,
+        )
+        log.info("livedesk serving on %s:%s", settings.server.host, settings.server.port)
+        await _Server(config).serve()
+        log.info("livedesk stopping: adapters, scheduler, database")
+    finally:
+        await runtime.stop()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from core.conversation.messages import DomainEvent
+    from core.relay import Outbound
+    from core.sla.scheduler import Fired
 
 
 class Clock(Protocol):
@@ -72,3 +78,25 @@ class AttachmentStore(Protocol):
     def save(self, data: bytes, original_name: str, mime: str) -> StoredFile: ...
 
     def open(self, path: str) -> bytes: ...
+
+
+class UserNotifier(Protocol):
+    """Reaches a ticket's reporter on the channel the report came from: an agent's
+    reply, a request for details, the "is it fixed?" follow-up question.
+    """
+
+    async def deliver(self, outbound: Outbound) -> None: ...
+
+
+class AgentNotifier(Protocol):
+    """Reaches the agents: announces new tickets and what users add to them,
+    updates a ticket's cards, posts SLA warnings and breaches, pages on-call.
+    """
+
+    async def announce(self, events: Sequence[DomainEvent]) -> None: ...
+
+    async def refresh(self, ref: str) -> None:
+        """Show the ticket's current state wherever it was announced."""
+        ...
+
+    async def sla_fired(self, fired: Fired) -> None: ...

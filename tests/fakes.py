@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.ports import ArticleSuggestion, StoredFile
+
+if TYPE_CHECKING:
+    from core.conversation.messages import DomainEvent
+    from core.relay import Outbound
+    from core.sla.scheduler import Fired
 
 
 def article(article_id: str, subtype: str, kind: str = "workaround") -> ArticleSuggestion:
@@ -55,3 +62,31 @@ class MemoryAttachmentStore:
 
     def open(self, path: str) -> bytes:
         return self.files[path]
+
+
+@dataclass
+class RecordingAgents:
+    """An AgentNotifier that keeps what it was told."""
+
+    events: list[DomainEvent] = field(default_factory=list)
+    refreshed: list[str] = field(default_factory=list)
+    fired: list[Fired] = field(default_factory=list)
+
+    async def announce(self, events: Sequence[DomainEvent]) -> None:
+        self.events.extend(events)
+
+    async def refresh(self, ref: str) -> None:
+        self.refreshed.append(ref)
+
+    async def sla_fired(self, fired: Fired) -> None:
+        self.fired.append(fired)
+
+
+@dataclass
+class RecordingUsers:
+    """A UserNotifier that keeps what it was asked to deliver."""
+
+    delivered: list[Outbound] = field(default_factory=list)
+
+    async def deliver(self, outbound: Outbound) -> None:
+        self.delivered.append(outbound)

@@ -11,9 +11,10 @@ from bot.slack.actions import CardActions
 from bot.slack.commands import SlackCommands
 from bot.slack.events import SlackEvents
 from bot.slack.notifier import SlackNotifier
-from bot.slack.workspace import Core, Workspace
+from bot.slack.submissions import ModalSubmissions
+from bot.slack.workspace import Workspace
 from core.errors import LiveDeskError
-from core.ports import AttachmentStore
+from core.ports import UserNotifier
 
 
 class ChannelProblemError(LiveDeskError):
@@ -21,11 +22,19 @@ class ChannelProblemError(LiveDeskError):
 
 
 class SlackAdapter:
-    def __init__(self, core: Core, attachments: AttachmentStore) -> None:
-        self.workspace = Workspace(core)
-        self.notifier = SlackNotifier(self.workspace, attachments)
-        CardActions(self.workspace, self.notifier).register()
-        SlackEvents(self.workspace, self.notifier).register()
+    """Agents work tickets here: the notifier announces them (AgentNotifier), the
+    handlers act on clicks, modals, thread replies and the slash command, and
+    reach the reporter through `users`.
+    """
+
+    def __init__(
+        self, workspace: Workspace, notifier: SlackNotifier, *, users: UserNotifier
+    ) -> None:
+        self.workspace = workspace
+        self.notifier = notifier
+        CardActions(workspace, notifier, users).register()
+        ModalSubmissions(workspace, notifier, users).register()
+        SlackEvents(workspace, notifier, users).register()
         SlackCommands(self.workspace).register()
         self._http = AsyncSlackRequestHandler(self.workspace.app)
         self._socket: AsyncSocketModeHandler | None = None
@@ -37,7 +46,7 @@ class SlackAdapter:
             raise ChannelProblemError(
                 "Slack channels LiveDesk cannot post to: " + "; ".join(problems)
             )
-        settings = self.workspace.core.settings
+        settings = self.workspace.settings
         if settings.slack.mode == "socket":
             token = settings.secrets.slack_app_token
             assert token is not None, "socket mode needs LIVEDESK_SLACK_APP_TOKEN"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.slack_blocks import CardData
+from bot.slack.blocks import CardData
 from core.masking import mask_diagnostics, mask_text
 from core.ports import KnowledgeBase
 from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow

@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck
 
-from bot.report_format import format_report
+from bot.analytics_format import format_report
+from bot.slack.blocks import home_view
+from bot.slack.blocks.ids import PRIORITY_MARKS, STATUS_LABELS
 from bot.slack.cards import card_data
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
-from bot.slack_blocks import home_view
-from bot.slack_blocks_ids import PRIORITY_MARKS, STATUS_LABELS
 from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
 from core.masking import mask_diagnostics, mask_text
 from core.reports import day_stats, open_counts, open_tickets
@@ -51,7 +51,7 @@ class SlackCommands:
         await self.ws.respond(url, await self.answer(verb, rest, user))
 
     async def answer(self, verb: str, rest: list[str], user: str) -> str:
-        db = self.ws.core.db
+        db = self.ws.db
         if verb == "queue":
             rows = await self.ws.run(open_tickets, db, limit=MAX_LINES)
             return "\n".join(map(_line, rows)) or "队列为空 / The queue is empty."
@@ -61,7 +61,7 @@ class SlackCommands:
         if verb == "ticket" and rest:
             return await self._ticket(rest[0].upper(), user)
         if verb == "kb" and rest:
-            found = await self.ws.run(self.ws.core.kb.suggest, " ".join(rest), None, 5)
+            found = await self.ws.run(self.ws.kb.suggest, " ".join(rest), None, 5)
             lines = [
                 f"• `{a.article_id}` {a.title_zh} / {a.title_en} ({a.score:.0f})" for a in found
             ]
@@ -73,20 +73,19 @@ class SlackCommands:
         return agent_text("usage")
 
     async def _ticket(self, ref: str, user: str) -> str:
-        core = self.ws.core
         try:
-            ticket = await self.ws.run(core.tickets.get, ref)
+            ticket = await self.ws.run(self.ws.tickets.get, ref)
         except Exception:
             return agent_text("unknown_ticket", ref=ref)
-        finance = user in await self.ws.members(core.settings.slack.finance_agents)
+        finance = user in await self.ws.members(self.ws.settings.slack.finance_agents)
         diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance)
         details = ", ".join(f"{k}: {v}" for k, v in diagnostics.items() if k != "extras")
         words = mask_text(ticket.summary, ticket.diagnostics, finance_viewer=finance)
         return f"{_line(ticket)}\n> {words[:500]}\n{details}"
 
     async def _stats(self) -> str:
-        today = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
-        stats = await self.ws.run(day_stats, self.ws.core.db, today)
+        today = datetime.combine(self.ws.clock.now().date(), time(), tzinfo=UTC)
+        stats = await self.ws.run(day_stats, self.ws.db, today)
         created = " ".join(f"{p}: {n}" for p, n in sorted(stats.created.items())) or "0"
         sla = f"{stats.sla_compliance:.0%}" if stats.sla_compliance is not None else "—"
         csat = f"{stats.csat:.1f}/5 ({stats.rated})" if stats.csat is not None else "—"
@@ -103,26 +102,29 @@ class SlackCommands:
         days = int(rest[0]) if rest else DEFAULT_DAYS
         if not 1 <= days <= MAX_DAYS:
             return agent_text("usage")
-        until = datetime.now(UTC)
+        until = self.ws.clock.now()
         since = until - timedelta(days=days)
-        report = await self.ws.run(load_report, self.ws.core.db, since, until)
+        report = await self.ws.run(load_report, self.ws.db, since, until)
         return f"```{format_report(report)}```"
 
     async def on_home(self, event: dict[str, Any]) -> None:
         user = event.get("user", "")
         if not await self.ws.is_agent(user):
             return
-        core = self.ws.core
-        mine = await self.ws.run(open_tickets, core.db, assignee=user, limit=200)
+        mine = await self.ws.run(open_tickets, self.ws.db, assignee=user, limit=200)
 
         def cards() -> list[Any]:
-            with core.db.session(read_only=True) as s:
+            with self.ws.db.session(read_only=True) as s:
                 return [
                     card_data(
-                        s, t, core.kb, finance_view=False, timezone=core.settings.i18n.timezone
+                        s,
+                        t,
+                        self.ws.kb,
+                        finance_view=False,
+                        timezone=self.ws.settings.i18n.timezone,
                     )
                     for t in mine
                 ]
 
-        view = home_view(await self.ws.run(cards), await self.ws.run(open_counts, core.db))
+        view = home_view(await self.ws.run(cards), await self.ws.run(open_counts, self.ws.db))
         await self.ws.client.views_publish(user_id=user, view=view)

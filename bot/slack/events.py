@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.net import is_loopback
 from bot.slack.cards import ticket_for_thread
 from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
-from bot.telegram_adapter import _is_loopback
 from core.conversation.messages import Attachment
+from core.ports import UserNotifier
 from core.storage.inbox import claim_delivery
 
 log = logging.getLogger(__name__)
@@ -28,9 +28,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class SlackEvents:
-    def __init__(self, ws: Workspace, notifier: SlackNotifier) -> None:
+    def __init__(self, ws: Workspace, notifier: SlackNotifier, users: UserNotifier) -> None:
         self.ws = ws
         self.notifier = notifier
+        self.users = users
 
     def register(self) -> None:
         self.ws.app.middleware(self.deduplicate)
@@ -49,8 +50,8 @@ class SlackEvents:
         return await next()
 
     def _claim(self, event_id: str) -> bool:
-        with self.ws.core.db.session() as s:
-            return claim_delivery(s, "slack", event_id, datetime.now(UTC))
+        with self.ws.db.session() as s:
+            return claim_delivery(s, "slack", event_id, self.ws.clock.now())
 
     async def on_message(self, event: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
@@ -61,7 +62,7 @@ class SlackEvents:
             or event.get("user") in (None, self.ws.bot_user_id)
         ):
             return  # not an agent's reply in a ticket thread; never our own messages
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             ref = ticket_for_thread(s, event.get("channel", ""), thread_ts)
         if ref is None:
             return
@@ -69,21 +70,19 @@ class SlackEvents:
         if not await self.ws.is_agent(user):
             return  # only agents speak for the team
         name = await self.ws.display_name(user)
-        now = datetime.now(UTC)
+        now = self.ws.clock.now()
         if text.lower().startswith(NOTE_PREFIXES):
-            await self.ws.run(self.ws.core.relay.note, ref, name, text, now)
+            await self.ws.run(self.ws.relay.note, ref, name, text, now)
             return
         files = event.get("files") or []
         try:
             if text:
-                out = await self.ws.run(self.ws.core.relay.agent_reply, ref, name, text, now)
-                await self.ws.core.deliver(out)
+                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, text, now)
+                await self.users.deliver(out)
             for file in files:
                 attachment = await self._download(file)
-                out = await self.ws.run(
-                    self.ws.core.relay.agent_reply, ref, name, "", now, attachment
-                )
-                await self.ws.core.deliver(out)
+                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, "", now, attachment)
+                await self.users.deliver(out)
         except Exception as err:
             log.exception("relaying an agent reply failed", extra={"ticket": ref})
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))
@@ -94,7 +93,7 @@ class SlackEvents:
         url = file.get("url_private_download") or file.get("url_private") or ""
         token = self.ws.client.token or ""
         async with (
-            aiohttp.ClientSession(trust_env=not _is_loopback(url)) as http,
+            aiohttp.ClientSession(trust_env=not is_loopback(url)) as http,
             http.get(url, headers={"Authorization": f"Bearer {token}"}) as response,
         ):
             response.raise_for_status()

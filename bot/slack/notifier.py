@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import select
 
+from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
-from bot.slack_blocks import page_message, shorten, ticket_card
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
 from core.ports import AttachmentStore
@@ -30,11 +30,11 @@ class SlackNotifier:
 
     @property
     def _slack(self) -> SlackSettings:
-        return self.ws.core.settings.slack
+        return self.ws.settings.slack
 
     def channels_for(self, ticket: TicketRow) -> list[str]:
         """Where the card goes: the routed channel, and for P0 also escalation."""
-        slack, routing = self._slack, self.ws.core.settings.routing
+        slack, routing = self._slack, self.ws.settings.routing
         if ticket.category == "finance":
             main = slack.finance_channel
         else:
@@ -47,7 +47,8 @@ class SlackNotifier:
             channels.append(slack.escalation_channel)
         return channels
 
-    async def handle(self, events: list[DomainEvent]) -> None:
+    async def announce(self, events: Sequence[DomainEvent]) -> None:
+        """AgentNotifier: new tickets, what users added, changes users made."""
         for event in events:
             try:
                 if isinstance(event, TicketCreated):
@@ -62,7 +63,7 @@ class SlackNotifier:
                 )
 
     def _load(self, ref: str) -> TicketRow:
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
             return ticket
 
@@ -70,18 +71,20 @@ class SlackNotifier:
         """Finance values are shown only on a finance ticket's own card, which lives
         in the finance channel; copies elsewhere are masked.
         """
-        core = self.ws.core
-        with core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
             finance_view = kind == "card" and ticket.category == "finance"
             data = card_data(
-                s, ticket, core.kb, finance_view=finance_view, timezone=core.settings.i18n.timezone
+                s,
+                ticket,
+                self.ws.kb,
+                finance_view=finance_view,
+                timezone=self.ws.settings.i18n.timezone,
             )
         return ticket_card(data)
 
     async def ticket_created(self, ref: str) -> None:
-        core = self.ws.core
-        with core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             if posts_of(s, ref):
                 return  # already announced (a redelivered event)
         ticket = self._load(ref)
@@ -97,17 +100,17 @@ class SlackNotifier:
                 kind=kind,
                 channel=str(answer["channel"]),
                 ts=str(answer["ts"]),
-                created_at=datetime.now(UTC),
+                created_at=self.ws.clock.now(),
             )
             await self.ws.run(self._save_post, post)
 
     def _save_post(self, post: TicketPostRow) -> None:
-        with self.ws.core.db.session() as s:
+        with self.ws.db.session() as s:
             s.add(post)
 
     async def refresh(self, ref: str) -> None:
         """Update every card of the ticket in place."""
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             posts = posts_of(s, ref)
         for post in posts:
             text, blocks = self._render(ref, post.kind)
@@ -116,7 +119,7 @@ class SlackNotifier:
             )
 
     async def thread(self, ref: str, text: str) -> None:
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             posts = posts_of(s, ref, ("card",))
         for post in posts:
             await self.ws.client.chat_postMessage(
@@ -124,8 +127,7 @@ class SlackNotifier:
             )
 
     async def user_message(self, ref: str, message_id: int) -> None:
-        core = self.ws.core
-        with core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             message = s.get(TicketMessageRow, message_id)
             attachment = (
                 s.get(AttachmentRow, message.attachment_id)
@@ -157,7 +159,7 @@ class SlackNotifier:
     # -- SLA (issue: clocks and paging) ----------------------------------------------------
 
     async def sla_fired(self, fired: Fired) -> None:
-        routing = self.ws.core.settings.routing
+        routing = self.ws.settings.routing
         clock_zh, clock_en = (
             ("首次响应", "first-response")
             if fired.clock == "first_response"
@@ -197,14 +199,14 @@ class SlackNotifier:
             await self._page(fired)
 
     async def _channel_post(self, ref: str, text: str) -> None:
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             posts = posts_of(s, ref, ("card",))
         for post in posts:
             await self.ws.client.chat_postMessage(channel=post.channel, text=text)
 
     async def _page(self, fired: Fired) -> None:
         ticket = self._load(fired.ref)
-        escalation = self.ws.core.settings.escalation
+        escalation = self.ws.settings.escalation
         first = (fired.level, fired.round) == (0, 0)
         if first:
             mention = mentions(escalation.on_call) or "<!channel>"
@@ -232,20 +234,19 @@ class SlackNotifier:
             )
             await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
 
-    @staticmethod
-    def _page_post(ref: str, answer: Any) -> TicketPostRow:
+    def _page_post(self, ref: str, answer: Any) -> TicketPostRow:
         return TicketPostRow(
             ticket_ref=ref,
             platform=PLATFORM,
             kind="page",
             channel=str(answer["channel"]),
             ts=str(answer["ts"]),
-            created_at=datetime.now(UTC),
+            created_at=self.ws.clock.now(),
         )
 
     async def pages_acknowledged(self, ref: str, user: str) -> None:
         """Every page of the ticket says who took it; the buttons go away."""
-        with self.ws.core.db.session(read_only=True) as s:
+        with self.ws.db.session(read_only=True) as s:
             pages = posts_of(s, ref, ("page",))
         text = agent_text("page_acked", user=user, ref=ref)
         for page in pages:

@@ -7,7 +7,6 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -21,39 +20,41 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.telegram_adapter import _is_loopback
+from bot.net import is_loopback
 from core.config import Settings
-from core.conversation import ConversationEngine
-from core.ports import KnowledgeBase
-from core.relay import Outbound, TicketRelay
+from core.ports import Clock, KnowledgeBase
+from core.relay import TicketRelay
 from core.storage.db import Database
 from core.storage.tables import TicketRow
 from core.tickets import TicketService
 
 log = logging.getLogger(__name__)
 
-Deliver = Callable[[Outbound], Awaitable[None]]
 GROUP_CACHE_SECONDS = 300.0
 CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
-@dataclass
-class Core:
-    """What the Slack handlers act on."""
-
-    settings: Settings
-    db: Database
-    tickets: TicketService
-    relay: TicketRelay
-    engine: ConversationEngine
-    kb: KnowledgeBase
-    deliver: Deliver
-
-
 class Workspace:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        settings = core.settings
+    """The Web API client and the bolt app, and what the Slack handlers act on: the
+    bootstrap hands in the services, the knowledge base and the clock.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        tickets: TicketService,
+        relay: TicketRelay,
+        kb: KnowledgeBase,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.tickets = tickets
+        self.relay = relay
+        self.kb = kb
+        self.clock = clock
         token = settings.secrets.slack_bot_token
         assert token is not None, "slack needs LIVEDESK_SLACK_BOT_TOKEN"
         self.client = AsyncWebClient(
@@ -65,7 +66,7 @@ class Workspace:
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
             ],
         )
-        if _is_loopback(settings.slack.api_url):
+        if is_loopback(settings.slack.api_url):
             # slack_sdk reads HTTP(S)_PROXY itself and ignores NO_PROXY.
             self.client.proxy = None
         secret = settings.secrets.slack_signing_secret
@@ -87,7 +88,7 @@ class Workspace:
 
     def configured_channels(self) -> dict[str, str]:
         """Every channel the configuration names, by the key that names it."""
-        slack, routing = self.core.settings.slack, self.core.settings.routing
+        slack, routing = self.settings.slack, self.settings.routing
         channels = {
             "slack.triage_channel": slack.triage_channel,
             "slack.finance_channel": slack.finance_channel,
@@ -144,6 +145,8 @@ class Workspace:
                 users.add(entry)
                 continue
             cached = self._groups.get(entry)
+            # The cache's age on a monotonic timer, not the clock: an interval on this
+            # process, unaffected by wall-clock jumps and by the time a test sets.
             if cached is None or time.monotonic() - cached[0] > GROUP_CACHE_SECONDS:
                 answer = await self.client.usergroups_users_list(usergroup=entry)
                 cached = (time.monotonic(), frozenset(answer.get("users", [])))
@@ -152,14 +155,14 @@ class Workspace:
         return frozenset(users)
 
     async def may_act(self, user_id: str, ticket: TicketRow) -> bool:
-        slack = self.core.settings.slack
+        slack = self.settings.slack
         finance = await self.members(slack.finance_agents)
         if ticket.category == "finance":
             return user_id in finance
         return user_id in finance or user_id in await self.members(slack.agents)
 
     async def is_agent(self, user_id: str) -> bool:
-        slack = self.core.settings.slack
+        slack = self.settings.slack
         return user_id in await self.members([*slack.agents, *slack.finance_agents])
 
     async def display_name(self, user_id: str) -> str:
@@ -184,7 +187,7 @@ class Workspace:
         """
         payload = {"response_type": "ephemeral", "text": text}
         async with (
-            aiohttp.ClientSession(trust_env=not _is_loopback(response_url)) as http,
+            aiohttp.ClientSession(trust_env=not is_loopback(response_url)) as http,
             http.post(response_url, json=payload) as answer,
         ):
             if answer.status >= 300:

@@ -87,12 +87,14 @@ def pauses_of(ticket: TicketRow) -> tuple[Pause, ...]:
 
 
 class SlaPlanner:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, on_new_timer: Callable[[], None] | None = None
+    ) -> None:
         self.policy = policy_from(settings)
         self.chain = chain_from(settings)
         self.on_call = tuple(settings.escalation.on_call)
         # Called after the commit that added a timer, so a sleeping scheduler wakes.
-        self.on_new_timer: Callable[[], None] | None = None
+        self.on_new_timer = on_new_timer
 
     def desired(self, ticket: TicketRow) -> list[TimerSpec]:
         ref, priority = ticket.ref or "", Priority(ticket.priority)

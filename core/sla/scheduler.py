@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from core.ports import Clock
+from core.ports import AgentNotifier, Clock
 from core.sla.planner import next_due
 from core.storage.audit_store import append_event
 from core.storage.db import Database
@@ -68,6 +67,29 @@ def _fired(row: SlaTimerRow, ticket: TicketRow) -> Fired:
     )
 
 
+class WakeUp:
+    """ "Look again now", rung from any thread when a commit added timers.
+
+    Its own object, built before the ticket service: the planner inside that
+    service is given `ring` when it is built, and the scheduler, which needs
+    the ticket service, waits on the same WakeUp.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+
+    def ring(self) -> None:
+        if self._loop is not None and self._event is not None:
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    def listen(self) -> asyncio.Event:
+        """The event that `ring` sets, on the running loop."""
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        return self._event
+
+
 class SlaScheduler:
     def __init__(
         self,
@@ -76,19 +98,20 @@ class SlaScheduler:
         clock: Clock,
         *,
         instance: str,
-        notify: Callable[[Fired], Awaitable[None]] | None = None,
+        agents: AgentNotifier | None = None,
         poll: timedelta = timedelta(seconds=30),
         batch: int = 200,
+        wake_up: WakeUp | None = None,
     ) -> None:
         self.db = db
         self.tickets = tickets
         self.clock = clock
         self.instance = instance
-        self.notify = notify
+        self.agents = agents
         self.poll = poll
         self.batch = batch
+        self.wake_up = wake_up or WakeUp()
         self._wake: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- firing (blocking; runs in a worker thread) ----------------------------------------
 
@@ -180,15 +203,14 @@ class SlaScheduler:
 
     def wake(self) -> None:
         """Look again now (new timers were added); safe from any thread."""
-        if self._loop is not None and self._wake is not None:
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self.wake_up.ring()
 
     async def deliver(self, fired: list[Fired]) -> None:
         delivered = []
         for item in fired:
             try:
-                if self.notify is not None:
-                    await self.notify(item)
+                if self.agents is not None:
+                    await self.agents.sla_fired(item)
             except Exception:
                 log.exception(
                     "SLA notification failed; it will be retried", extra={"ticket": item.ref}
@@ -204,8 +226,7 @@ class SlaScheduler:
         return len(fired)
 
     async def run(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
+        self._wake = self.wake_up.listen()
         await self.deliver(await asyncio.to_thread(self.undelivered, self.clock.now()))
         while True:
             try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 
 TRIAGE, ESCALATION = "livedesk-tickets", "livedesk-escalations"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 from tests.e2e.processes import ESCALATION, TRIAGE, desk_sections, process_env
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User, free_port

@@ -118,6 +118,15 @@ def test_report_prints_the_periods_figures_as_text_and_json(seeded, capsys, cloc
     assert "workarounds still owed a root fix: 0" in out
 
 
+def test_report_without_until_ends_at_the_clock_the_cli_was_given(seeded, capsys, clock):
+    capsys.readouterr()
+    clock.advance(timedelta(hours=2))
+    assert main(["-c", seeded["config"], "report", "--days", "1", "--json"], clock=clock) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["until"] == clock.now().isoformat()
+    assert data["tickets"] == 2  # created two hours before the clock's now: inside the day
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -18,6 +18,7 @@ from core.storage.tables import AuditEventRow, SlaTimerRow
 from core.taxonomy import Priority, Scope
 from core.tickets import TicketService
 from tests.factories import draft
+from tests.fakes import RecordingAgents
 
 CHAIN = {
     "on_call": ["S0ONCALL"],
@@ -33,13 +34,9 @@ CHAIN = {
 def make(db, clock, **extra):
     settings = settings_from_mapping({"escalation": CHAIN, **extra}, environ={})
     tickets = TicketService(db, settings)
-    fired: list = []
-
-    async def notify(item):
-        fired.append(item)
-
-    scheduler = SlaScheduler(db, tickets, clock, instance="test", notify=notify)
-    return tickets, scheduler, fired
+    agents = RecordingAgents()
+    scheduler = SlaScheduler(db, tickets, clock, instance="test", agents=agents)
+    return tickets, scheduler, agents.fired
 
 
 def run(scheduler, clock, at: timedelta | None = None):

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from bot import slack_blocks as sb
-from bot.sandbox.fake_slack_blocks import (
+from bot.sandbox.slack.blocks import (
     MESSAGE_MAX_BLOCKS,
     MESSAGE_MAX_TEXT,
     validate_blocks,
     validate_view,
 )
+from bot.slack import blocks as sb
 from core.statuses import Status
 from core.tickets import CAUSE_CLASSES
 

@@ -14,10 +14,11 @@ import pytest
 import uvicorn
 from sqlmodel import select
 
+from bot.bootstrap import build_runtime
 from bot.runtime import Runtime
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_slack_config import FakeChannel, FakeSlackConfig, FakeUser
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.slack.config import FakeChannel, FakeSlackConfig, FakeUser
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 from core.config import Settings, settings_from_mapping
 from core.storage.db import Database
 from core.storage.tables import TicketPostRow, TicketRow
@@ -163,7 +164,7 @@ async def running_desk(
         port = free_port()
         settings = desk_settings(tg, slack, tmp_path, port, mode)
         Database(settings.database_url()).upgrade()
-        runtime = Runtime(settings)
+        runtime = build_runtime(settings)
         await runtime.start(poll_timeout=1)
         server = uvicorn.Server(
             uvicorn.Config(

@@ -1,4 +1,4 @@
-"""Fixtures and helpers for wire tests against bot.sandbox.fake_slack.
+"""Fixtures and helpers for wire tests against bot.sandbox.slack.server.
 
 Import what you use explicitly (there is deliberately no conftest here):
 
@@ -17,7 +17,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.socket_mode.aiohttp import SocketModeClient
 
-from bot.sandbox.fake_slack import FakeSlack
+from bot.sandbox.slack.server import FakeSlack
 
 PROXY_VARIABLES = (
     "HTTP_PROXY",

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import telegram
 
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.telegram.server import FakeTelegram
 
 
 @pytest.fixture

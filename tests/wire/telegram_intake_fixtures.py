@@ -13,13 +13,15 @@ import pytest
 import uvicorn
 from sqlmodel import select
 
-from bot.http_server import build_http_app
-from bot.sandbox.fake_telegram import FakeTelegram
-from bot.telegram_adapter import TelegramAdapter
-from bot.wiring import Intake, build_intake
+from bot.bootstrap import Intake, build_intake
+from bot.http.server import build_http_app
+from bot.sandbox.telegram.server import FakeTelegram
+from bot.telegram.adapter import TelegramAdapter
+from core.clock import SystemClock
 from core.config import Settings, settings_from_mapping
 from core.storage.db import Database
 from core.storage.tables import TicketRow
+from tests.fakes import RecordingAgents
 
 WEBHOOK_SECRET = "wire-test-webhook-secret"
 
@@ -52,19 +54,20 @@ class Service:
     settings: Settings
     intake: Intake | None = None
     adapter: TelegramAdapter | None = None
-    results: list[Any] = field(default_factory=list)
+    agents: RecordingAgents = field(default_factory=RecordingAgents)
     server: uvicorn.Server | None = None
     server_task: asyncio.Task[None] | None = None
-
-    async def _record(self, result: Any) -> None:
-        self.results.append(result)
 
     async def start(self) -> None:
         self.intake = build_intake(self.settings)
         token = self.settings.secrets.telegram_token
         assert token is not None
         self.adapter = TelegramAdapter(
-            self.settings, self.intake.engine, token.get_secret_value(), on_result=self._record
+            self.settings,
+            self.intake.engine,
+            token.get_secret_value(),
+            clock=SystemClock(),
+            agents=self.agents,
         )
         if self.settings.telegram.mode == "webhook":
             app = build_http_app(self.intake.services.db, self.adapter, WEBHOOK_SECRET)

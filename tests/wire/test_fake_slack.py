@@ -21,7 +21,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.fake_slack import FakeSlack, slack_signature
+from bot.sandbox.slack.server import FakeSlack, slack_signature
 from tests.wire.fake_slack_fixtures import (  # noqa: F401 - fixtures are used by name
     bolt_app,
     fake_slack,

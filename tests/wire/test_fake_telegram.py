@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.sandbox.telegram.server import FakeTelegram
 from tests.wire.fake_telegram_fixtures import bot_for
 
 pytestmark = pytest.mark.wire

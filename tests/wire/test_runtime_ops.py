@@ -5,9 +5,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
-from bot.runtime import Runtime
-from bot.sandbox.fake_slack import FakeSlack
-from bot.sandbox.fake_telegram import FakeTelegram
+from bot.bootstrap import build_runtime
+from bot.sandbox.slack.server import FakeSlack
+from bot.sandbox.telegram.server import FakeTelegram
 from bot.slack.adapter import ChannelProblemError
 from core.config import settings_from_mapping
 from core.storage.db import Database
@@ -51,7 +51,7 @@ async def test_start_up_names_a_channel_the_bot_cannot_post_to(tmp_path, monkeyp
             },
         )
         Database(broken.database_url()).upgrade()
-        runtime = Runtime(broken)
+        runtime = build_runtime(broken)
         with pytest.raises(ChannelProblemError, match=r"slack\.triage_channel = 'C0NOSUCH'"):
             await runtime.start(poll_timeout=1)
         await runtime.stop()

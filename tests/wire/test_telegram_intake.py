@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from sqlmodel import select
 
-from bot import telegram_adapter
-from bot.telegram_adapter import split_text
+from bot.telegram import adapter as telegram_adapter
+from bot.telegram.adapter import split_text
 from core.errors import StorageUnavailableError
 from core.storage.tables import AttachmentRow, TicketMessageRow
 from tests.wire.telegram_intake_fixtures import WEBHOOK_SECRET, Service, User

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import kb as kb_cmd
+from bot.cli import kb as kb_cmd
 from core.ports import FeedbackCounts
 from kb.model import Article
 from tests.unit.kb.kb_helpers import FIXTURE_ARTICLES, WriteArticle

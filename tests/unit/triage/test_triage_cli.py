@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import triage as triage_cmd
+from bot.cli import triage as triage_cmd
 
 
 def parser() -> argparse.ArgumentParser:

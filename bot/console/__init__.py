@@ -1,0 +1,1 @@
+"""The console adapter: the conversation in a terminal."""

@@ -1,0 +1,87 @@
+"""The console adapter: the conversation in a terminal, numbered choices.
+
+With stdin piped it reads one line per turn, which is how tests script whole
+conversations. Lines starting with "/" are commands; "/file PATH" sends a file.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TextIO
+
+from core.conversation import Attachment, ConversationEngine, Inbound, Reply
+from core.ports import Clock
+
+CHANNEL = "console"
+
+
+class ConsoleChat:
+    def __init__(
+        self,
+        engine: ConversationEngine,
+        out: TextIO,
+        *,
+        user: str,
+        language: str | None,
+        clock: Clock,
+    ) -> None:
+        self.engine = engine
+        self.out = out
+        self.user = user
+        self.language = language
+        self.clock = clock
+        self._choices: list[str] = []
+
+    def run(self, lines: Iterable[str], prompt: Callable[[], None] | None = None) -> None:
+        if prompt:
+            prompt()
+        for line in lines:
+            self.turn(line.rstrip("\n"))
+            if prompt:
+                prompt()
+
+    def turn(self, line: str) -> None:
+        event = self._event(line)
+        if event is None:
+            return
+        result = self.engine.handle(event)
+        for reply in result.replies:
+            self._render(reply)
+
+    def _event(self, line: str) -> Inbound | None:
+        base = {
+            "channel": CHANNEL,
+            "user_id": self.user,
+            "chat_id": self.user,
+            "display_name": self.user,
+            "language": self.language,
+            "at": self.clock.now(),
+        }
+        stripped = line.strip()
+        if stripped.startswith("/file "):
+            path = Path(stripped.removeprefix("/file ").strip())
+            if not path.is_file():
+                self.out.write(f"(no such file: {path})\n")
+                return None
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            kind = "photo" if mime.startswith("image/") else "document"
+            attachment = Attachment(kind, path.name, mime, path.read_bytes())
+            return Inbound(**base, attachment=attachment)  # type: ignore[arg-type]
+        if stripped.startswith("/") and len(stripped) > 1:
+            return Inbound(**base, command=stripped[1:].split()[0])  # type: ignore[arg-type]
+        # A number picks one of the choices just shown, like pressing its button.
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
+            choice = self._choices[int(stripped) - 1]
+            return Inbound(**base, choice=choice)  # type: ignore[arg-type]
+        return Inbound(**base, text=line)  # type: ignore[arg-type]
+
+    def _render(self, reply: Reply) -> None:
+        self.out.write(f"bot> {reply.text}\n")
+        if reply.choices:
+            self._choices = [c.id for c in reply.choices]
+            for i, c in enumerate(reply.choices, 1):
+                self.out.write(f"     [{i}] {c.label}\n")
+        if reply.request_file:
+            self.out.write("     (send a file with: /file PATH)\n")

@@ -1,0 +1,1 @@
+"""The HTTP side of `livedesk run`: webhooks, health checks and metrics."""
