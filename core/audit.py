@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,8 +57,48 @@ class VerifyResult:
     reason: str = ""
 
 
-def verify_chain(links: Iterable[ChainLink], anchor: str | None = None) -> VerifyResult:
-    """Walk the chain in seq order; report the first event that does not fit."""
+def pii_pointers(payload: str) -> Iterator[tuple[int, str | None]]:
+    """The personal data rows an event points to: (id, digest of the stored value).
+
+    Events written before values were sealed carry no digest.
+    """
+    if '"pii"' not in payload:
+        return
+    stack: list[Any] = [json.loads(payload)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pid = item.get("pii")
+            if isinstance(pid, int) and not isinstance(pid, bool):
+                digest = item.get("digest")
+                yield pid, digest if isinstance(digest, str) else None
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _personal_fault(link: ChainLink, personal_digest: Callable[[int], str | None]) -> str | None:
+    for pid, digest in pii_pointers(link.payload):
+        if digest is None:
+            continue
+        stored = personal_digest(pid)
+        if stored is None:
+            return f"personal data {pid} it points to was deleted"
+        if stored != digest:
+            return f"personal data {pid} it points to was changed"
+    return None
+
+
+def verify_chain(
+    links: Iterable[ChainLink],
+    anchor: str | None = None,
+    personal_digest: Callable[[int], str | None] | None = None,
+) -> VerifyResult:
+    """Walk the chain in seq order; report the first event that does not fit.
+
+    With `personal_digest` (id -> digest of the stored value, None when the row
+    is gone), each event's personal data must still be what was hashed.
+    """
     expected_seq, prev, count = 1, GENESIS, 0
     anchor_seen = anchor is None or anchor == GENESIS
     for link in links:
@@ -80,6 +120,8 @@ def verify_chain(links: Iterable[ChainLink], anchor: str | None = None) -> Verif
             return VerifyResult(
                 False, count, prev, link.seq, "content changed after it was written"
             )
+        if personal_digest is not None and (fault := _personal_fault(link, personal_digest)):
+            return VerifyResult(False, count, prev, link.seq, fault)
         prev, count, expected_seq = link.hash, count + 1, expected_seq + 1
         anchor_seen = anchor_seen or link.hash == anchor
     if not anchor_seen:

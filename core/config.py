@@ -217,6 +217,17 @@ class SurgeSettings(_Section):
     reports: int = Field(default=5, ge=2)
 
 
+class AuditSettings(_Section):
+    """Where audit anchors are kept, outside the database, and how often."""
+
+    # Empty: `audit-anchors.txt` in the data directory. Better on another disk or host.
+    anchor_file: str = ""
+    anchor_every: Duration = timedelta(hours=24)
+
+    def anchor_path(self, data_dir: str) -> Path:
+        return Path(self.anchor_file) if self.anchor_file else Path(data_dir) / "audit-anchors.txt"
+
+
 class Secrets(BaseModel):
     """Taken only from the environment; never from the file."""
 
@@ -264,6 +275,7 @@ class Settings(_Section):
     followup: FollowupSettings = FollowupSettings()
     surge: SurgeSettings = SurgeSettings()
     escalation: EscalationSettings = EscalationSettings()
+    audit: AuditSettings = AuditSettings()
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 
     def database_url(self) -> str:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.audit import GENESIS, ChainLink, canonical_json, event_hash
+from core.audit import (
+    GENESIS,
+    ChainLink,
+    VerifyResult,
+    canonical_json,
+    event_hash,
+    pii_pointers,
+    verify_chain,
+)
+from core.storage.personal import digest_of, seal, ticket_subject, user_subject
 from core.storage.tables import AuditEventRow, AuditHeadRow, PersonalDataRow
 
 _HEAD = "livedesk_audit_head"
@@ -57,14 +66,67 @@ def append_event(
 
 
 def personal_ref(
-    session: Session, ticket_ref: str | None, field: str, value: object
-) -> dict[str, int]:
-    """Store a personal value outside the chain and return the pointer to hash."""
-    row = PersonalDataRow(ticket_ref=ticket_ref, field=field, value=str(value))
+    session: Session,
+    ticket_ref: str | None,
+    field: str,
+    value: object,
+    subject: str | None = None,
+) -> dict[str, int | str]:
+    """Store a personal value outside the chain, sealed with its subject's key,
+    and return the pointer to hash: its id and the digest of what is stored, so
+    an edited value breaks the chain while erasing the key does not.
+
+    The subject defaults to the ticket, or to the value itself for a reporter
+    without a ticket.
+    """
+    if subject is None:
+        subject = ticket_subject(ticket_ref) if ticket_ref else user_subject(str(value))
+    stored = seal(session, subject, str(value))
+    row = PersonalDataRow(ticket_ref=ticket_ref, field=field, subject=subject, value=stored)
     session.add(row)
     session.flush()
     assert row.id is not None
-    return {"pii": row.id}
+    return {"pii": row.id, "digest": digest_of(stored)}
+
+
+def personal_digests(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The digest of what is stored now for each personal data row that exists."""
+    wanted = sorted(set(ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.exec(
+            select(PersonalDataRow.id, PersonalDataRow.value).where(
+                col(PersonalDataRow.id).in_(chunk)
+            )
+        ).all()
+        found.update({int(i): digest_of(v) for i, v in rows if i is not None})
+    return found
+
+
+def verify_trail(session: Session, anchor: str | None = None, batch: int = 1000) -> VerifyResult:
+    """The chain, its anchor, and the personal data its events point to."""
+    digests: dict[int, str] = {}
+
+    def links() -> Iterator[ChainLink]:
+        pending: list[ChainLink] = []
+        for link in iter_links(session, batch):
+            pending.append(link)
+            if len(pending) >= batch:
+                yield from _with_digests(session, pending, digests)
+                pending = []
+        yield from _with_digests(session, pending, digests)
+
+    return verify_chain(links(), anchor=anchor, personal_digest=digests.get)
+
+
+def _with_digests(
+    session: Session, links: list[ChainLink], digests: dict[int, str]
+) -> Iterator[ChainLink]:
+    digests.clear()
+    ids = [pid for link in links for pid, _ in pii_pointers(link.payload)]
+    digests.update(personal_digests(session, ids))
+    yield from links
 
 
 def iter_links(session: Session, batch: int = 1000) -> Iterator[ChainLink]:

@@ -112,6 +112,9 @@ class PersonalDataRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ticket_ref: str | None = Field(default=None, max_length=32, index=True)
     field: str = Field(max_length=64)
+    # Whose key seals `value` (core.storage.personal); None: plain text written
+    # before values were sealed.
+    subject: str | None = Field(default=None, max_length=80, index=True)
     value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     erased_at: datetime | None = _utc(nullable=True)
 

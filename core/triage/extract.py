@@ -91,7 +91,8 @@ _ROOM = compile_cues(
 _ORDER = compile_cues(
     r"(?:订单号|订单编号|订单|交易号|交易单号|流水号|单号|order\s*(?:no\.?|number|id|#)?|"
     r"transaction\s*(?:id|no\.?)?|receipt\s*(?:no\.?|id)?)\s*(?:是|为|is)?\s*[:：#]?\s*"
-    r"(?P<id>[A-Za-z0-9][A-Za-z0-9-]{5,39})",
+    # Google Play's "GPA.3391-..." has dots inside; a sentence's full stop is not in the id.
+    r"(?P<id>[A-Za-z0-9](?:[A-Za-z0-9-]|\.(?=[A-Za-z0-9])){5,39})",
     _I,
 )
 _ACCOUNT = compile_cues(
@@ -105,7 +106,7 @@ _AMOUNT_PREFIX = compile_cues(
     _I,
 )
 _AMOUNT_SUFFIX = compile_cues(
-    r"(?<![\d.])(?P<n>\d{1,7}(?:\.\d{1,2})?)\s*(?P<cur>元|块钱|块|人民币|rmb|cny|usd|美元|美金|刀|"
+    r"(?<![\d.])(?P<n>\d{1,7}(?:\.\d{1,2})?)\s*(?P<cur>元|块钱|块|人民币|rmb|cny|yuan|usd|美元|美金|刀|"
     r"dollars?|bucks|台币|新台币|twd|港币|港元|hkd|eur|欧元)(?![a-z])",
     _I,
 )
@@ -120,6 +121,7 @@ _CURRENCY = {
     "人民币": "CNY",
     "rmb": "CNY",
     "cny": "CNY",
+    "yuan": "CNY",
     "¥": "CNY",
     "$": "USD",
     "us$": "USD",
@@ -283,3 +285,22 @@ def extract_details(text: str, now: datetime, tz: ZoneInfo) -> Diagnostics:
         payment_channel=_first(_PAYMENT, prepared),
         account_id=account.group("id") if account else None,
     )
+
+
+_LONG_NUMBER = re.compile(r"(?<![\d])\d{10,}(?![\d])")
+
+
+def finance_spans(text: str) -> list[tuple[int, int, str]]:
+    """Where the text states money, order or card numbers, or a payment channel:
+    (start, end, kind) with kind "amount", "id" or "channel", for masking. Run it
+    on NFKC-normalised text, as the extractor reads.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for pattern in (_AMOUNT_PREFIX, _AMOUNT_SUFFIX, _AMOUNT_VERB):
+        spans.extend((m.start("n"), m.end("n"), "amount") for m in pattern.finditer(text))
+    for pattern in (_ORDER, _ACCOUNT):
+        spans.extend((m.start("id"), m.end("id"), "id") for m in pattern.finditer(text))
+    spans.extend((m.start(), m.end(), "id") for m in _LONG_NUMBER.finditer(text))
+    for channel, _ in _PAYMENT:
+        spans.extend((m.start(), m.end(), "channel") for m in channel.finditer(text))
+    return spans

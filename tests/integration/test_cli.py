@@ -19,7 +19,10 @@ from tests.factories import draft, finance_draft
 def config(tmp_path, db_url, monkeypatch):
     monkeypatch.delenv("LIVEDESK_DATABASE_URL", raising=False)
     path = tmp_path / "livedesk.toml"
-    path.write_text(f'[storage]\nurl = "{db_url}"\n\n[slack]\nfinance_agents = ["UFIN"]\n')
+    path.write_text(
+        f'[storage]\nurl = "{db_url}"\ndata_dir = "{tmp_path / "data"}"\n\n'
+        '[slack]\nfinance_agents = ["UFIN"]\n'
+    )
     return str(path)
 
 
@@ -91,6 +94,26 @@ def test_audit_verify_passes_then_names_the_tampered_event(seeded, capsys):
         s.execute(text("DELETE FROM audit_event WHERE seq >= 2"))
     assert main(["-c", config, "audit", "verify", "--anchor", anchor]) == 1
     assert "anchor" in capsys.readouterr().out
+
+
+def test_audit_verify_checks_the_latest_saved_anchor_by_default(seeded, capsys):
+    config = seeded["config"]
+    assert main(["-c", config, "audit", "anchor"]) == 0
+    assert main(["-c", config, "audit", "verify"]) == 0
+    assert "anchor of" in capsys.readouterr().out
+    with seeded["db"].session() as s:
+        s.execute(text("DELETE FROM audit_event WHERE seq >= 3"))
+    assert main(["-c", config, "audit", "verify"]) == 1
+    assert "tail was cut off" in capsys.readouterr().out
+    assert main(["-c", config, "audit", "verify", "--no-anchor"]) == 0
+
+
+def test_audit_erase_keeps_the_trail_valid(seeded, capsys):
+    config = seeded["config"]
+    assert main(["-c", config, "audit", "erase", "--user", "telegram:42"]) == 0
+    assert "erased" in capsys.readouterr().out
+    assert main(["-c", config, "audit", "verify"]) == 0
+    assert main(["-c", config, "audit", "erase", "--user", "nochannel"]) == 2
 
 
 def test_db_status_reports_up_to_date(seeded, capsys):

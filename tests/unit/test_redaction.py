@@ -89,3 +89,29 @@ def test_finance_values_in_the_users_words_are_masked_for_non_finance_viewers():
     assert "ORD20261125001" not in masked and "648" not in masked
     assert masked.endswith("5001")
     assert mask_text(words, diag, finance_viewer=True) == words
+
+
+@pytest.mark.parametrize(
+    ("words", "hidden"),
+    [
+        ("I paid 68 yuan with Alipay and got nothing", ("68", "Alipay")),
+        ("charged $12.99 twice on my credit card", ("12.99", "credit card")),
+        ("微信支付扣了328，订单号 4200001234567890", ("328", "微信支付", "4200001234567890")),
+        ("refund my ¥648 please, receipt no. GPA.3391-2211-0098", ("648", "GPA.3391")),
+        ("card 6222021234567890123 was charged", ("6222021234567890123",)),
+    ],
+)
+def test_money_ids_and_payment_channels_in_free_text_are_masked(words, hidden):
+    from core.masking import mask_text
+
+    masked = mask_text(words, {}, finance_viewer=False)
+    for value in hidden:
+        assert value not in masked, masked
+    assert mask_text(words, {}, finance_viewer=True) == words
+
+
+def test_masking_leaves_words_without_finance_values_alone():
+    from core.masking import mask_text
+
+    words = "直播间 8848 卡顿，iPhone 13，版本 5.2.1"
+    assert mask_text(words, {}, finance_viewer=False) == words
