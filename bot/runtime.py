@@ -29,6 +29,7 @@ from core.errors import ConfigError, LiveDeskError
 from core.ports import AgentNotifier, Clock, UserNotifier
 from core.relay import Outbound
 from core.sla.scheduler import Fired, SlaScheduler
+from core.storage.anchors import AnchorFile, anchor_due, take_anchor
 from core.tickets import TicketService
 
 if TYPE_CHECKING:
@@ -122,6 +123,7 @@ class Runtime:
         self.telegram = telegram
         self.slack = slack
         self.worker = worker
+        self.anchors = AnchorFile(settings.audit.anchor_path(settings.storage.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
 
@@ -168,6 +170,10 @@ class Runtime:
             await self.slack.stop()
         if self.worker is not None:
             await self.worker.aclose()
+        try:
+            await self.anchor()
+        except Exception:
+            log.exception("could not save the audit anchor at shutdown")
         self.intake.services.close()
 
     async def sweep_once(self) -> list[str]:
@@ -175,7 +181,15 @@ class Runtime:
         closed = await asyncio.to_thread(self.intake.services.tickets.auto_close_due, now)
         for ref in closed:
             await self.agents.refresh(ref)
+        if anchor_due(self.anchors, self.settings.audit.anchor_every, now):
+            await self.anchor()
         return closed
+
+    async def anchor(self) -> None:
+        """The audit chain's head, kept outside the database (on schedule and at stop)."""
+        db = self.intake.services.db
+        anchor = await asyncio.to_thread(take_anchor, db, self.anchors, self.clock.now())
+        log.info("audit anchor saved: event %s", anchor.seq)
 
     async def _sweep(self) -> None:
         while True:

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from bot.bootstrap import build_services, clock_for, settings_for
-from core.storage.anchors import Anchor, AnchorFile
+from core.storage.anchors import AnchorFile, take_anchor
 from core.storage.audit_store import latest_hash, verify_trail
 from core.storage.personal import erase_subjects, subjects_of_user, ticket_subject
 
@@ -66,15 +66,17 @@ def verify_cmd(args: argparse.Namespace) -> int:
 def anchor_cmd(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     services = build_services(settings)
+    path = settings.audit.anchor_path(settings.storage.data_dir)
     try:
-        with services.db.session(read_only=True) as s:
-            seq, digest = latest_hash(s)
+        if args.print_only:
+            with services.db.session(read_only=True) as s:
+                seq, digest = latest_hash(s)
+        else:
+            anchor = take_anchor(services.db, AnchorFile(path), clock_for(args).now())
+            seq, digest = anchor.seq, anchor.hash
+            print(f"saved to {path}")
     finally:
         services.close()
-    if not args.print_only:
-        path = settings.audit.anchor_path(settings.storage.data_dir)
-        AnchorFile(path).append(Anchor(clock_for(args).now(), seq, digest))
-        print(f"saved to {path}")
     print(f"{seq} {digest}")
     return 0
 

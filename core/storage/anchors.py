@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from core.storage.audit_store import latest_hash
+from core.storage.db import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +55,17 @@ class AnchorFile:
             if at.tzinfo is not None:
                 found = Anchor(at, int(parts[1]), parts[2])
         return found
+
+
+def take_anchor(db: Database, anchors: AnchorFile, now: datetime) -> Anchor:
+    """Append the chain's latest (seq, hash) to the anchor file."""
+    with db.session(read_only=True) as s:
+        seq, digest = latest_hash(s)
+    anchor = Anchor(now, seq, digest)
+    anchors.append(anchor)
+    return anchor
+
+
+def anchor_due(anchors: AnchorFile, every: timedelta, now: datetime) -> bool:
+    latest = anchors.latest()
+    return latest is None or now - latest.at >= every
