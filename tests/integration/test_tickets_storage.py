@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlmodel import select
 
 from core.diagnostics import Diagnostics
 from core.errors import (
@@ -19,6 +19,8 @@ from core.errors import (
 from core.statuses import Outcome, Status
 from core.storage.db import Database
 from core.storage.inbox import claim_delivery
+from core.storage.personal import reveal
+from core.storage.tables import PersonalDataRow
 from core.taxonomy import Priority, Scope
 from core.tickets import TicketService
 from tests.factories import draft, finance_draft
@@ -138,10 +140,9 @@ def test_finance_values_are_referenced_not_copied_into_the_audit_trail(tickets, 
     assert "648" not in payload
     assert "充值648没到账" not in payload
     with db.session() as s:
-        stored = s.execute(
-            text("SELECT value FROM personal_data WHERE field = 'order_id'")
-        ).scalar()
-    assert stored == "ORD20261125001"
+        row = s.exec(select(PersonalDataRow).where(PersonalDataRow.field == "order_id")).one()
+        assert "ORD20261125001" not in (row.value or "")  # sealed with the ticket's key
+        assert reveal(s, row) == "ORD20261125001"
 
 
 def test_unknown_tickets_are_a_clear_error(tickets):
