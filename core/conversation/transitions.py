@@ -1,0 +1,293 @@
+"""The dialogue's states and transitions, declared in one table, and the dispatch
+through it.
+
+Every state declares what each kind of input does there (even if only "that
+button is stale") and which states its handler may move to; `run` refuses a
+handler that moves anywhere else. docs/conversation.md shows the table as a
+diagram (core.conversation.diagram).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.conversation import answers
+from core.conversation.commands import COMMANDS, command_name, on_command, on_language
+from core.conversation.describe import (
+    on_category,
+    on_other,
+    on_pick,
+    on_text_describe,
+    on_text_idle,
+)
+from core.conversation.details import (
+    on_answer,
+    on_answer_text,
+    on_attachment,
+    on_extra_text,
+    on_skip,
+)
+from core.conversation.followup import on_followup
+from core.conversation.prompts import choices, prompt
+from core.conversation.selfhelp import on_fixed, on_none
+from core.conversation.submit import on_cancel, on_done, on_edit, on_submit
+from core.conversation.turn import ConvState, Turn
+
+Handler = Callable[[Turn, str], None]
+
+
+class InputKind(StrEnum):
+    TEXT = "text"
+    ATTACHMENT = "attachment"
+    COMMAND = "command"
+    FOLLOWUP = "followup"  # "is it fixed?" and rating buttons, which name their ticket
+    LANGUAGE = "language"  # the buttons of /lang
+    STALE = "stale"  # a button of an earlier prompt, or of another chat
+    # The buttons of the current prompt, "<step>:<kind>[:<value>]".
+    PICK = "pick"
+    OTHER = "other"
+    CAT = "cat"
+    FIXED = "fixed"
+    NONE = "none"
+    ANS = "ans"
+    SKIP = "skip"
+    DONE = "done"
+    SUBMIT = "submit"
+    EDIT = "edit"
+    CANCEL = "cancel"
+
+
+BUTTONS = frozenset(
+    {
+        InputKind.PICK,
+        InputKind.OTHER,
+        InputKind.CAT,
+        InputKind.FIXED,
+        InputKind.NONE,
+        InputKind.ANS,
+        InputKind.SKIP,
+        InputKind.DONE,
+        InputKind.SUBMIT,
+        InputKind.EDIT,
+        InputKind.CANCEL,
+    }
+)
+
+
+class TransitionError(RuntimeError):
+    """A handler moved the conversation to a state the table does not declare."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    handler: Handler
+    targets: frozenset[ConvState]
+
+
+def run(turn: Turn, kind: InputKind, value: str) -> None:
+    """Hand one input to the handler its state declares, and hold it to the table."""
+    before = turn.state
+    transition = TABLE[before][kind]
+    transition.handler(turn, value)
+    if turn.state not in transition.targets:
+        raise TransitionError(
+            f"{kind} in {before} moved to {turn.state}; declared: "
+            + ", ".join(sorted(transition.targets))
+        )
+
+
+def read_input(turn: Turn) -> tuple[InputKind, str] | None:
+    """The kind of the event and its value; None when it was refused with an answer."""
+    event = turn.event
+    if event.command is not None:
+        name = command_name(event.command)
+        if name not in COMMANDS:
+            turn.say("unknown_command")
+            return None
+        return InputKind.COMMAND, name
+    if event.choice is not None:
+        return _button(turn, event.choice)
+    if event.attachment is not None:
+        return InputKind.ATTACHMENT, ""
+    text = answers.clean(event.text or "").strip()
+    if not text:
+        turn.say("empty_message")
+        return None
+    limit = turn.settings.max_message_chars
+    if len(text) > limit:
+        turn.say("message_too_long", limit=limit)
+        return None
+    return InputKind.TEXT, text
+
+
+def _button(turn: Turn, choice_id: str) -> tuple[InputKind, str]:
+    if choice_id.startswith(("g:fu:", "g:rate:")):
+        return InputKind.FOLLOWUP, choice_id
+    if choice_id.startswith("g:lang:"):
+        return InputKind.LANGUAGE, choice_id.removeprefix("g:lang:")
+    step, _, action = choice_id.partition(":")
+    kind, _, value = action.partition(":")
+    current = step == str(turn.conv.step) and turn.event.chat_id == turn.conv.chat_id
+    if not current or kind not in BUTTONS:
+        return InputKind.STALE, ""
+    return InputKind(kind), value
+
+
+def typed_action(turn: Turn, text: str) -> str | None:
+    """The action a typed answer selects among the current prompt's buttons."""
+    shown = choices(turn)
+    if not shown:
+        return None
+    index = answers.choice_number(text, len(shown))
+    if index is not None:
+        return shown[index].id.partition(":")[2]
+    simple = answers.simplify(text)
+    for c in shown:
+        if answers.simplify(c.label) == simple:
+            return c.id.partition(":")[2]
+    word = answers.word_kind(text)
+    wanted = {
+        "no": "none",
+        "skip": "skip",
+        "done": "done",
+        "cancel": "cancel",
+        "edit": "edit",
+        "yes": "submit" if turn.state is ConvState.CONFIRM else "fixed:0",
+    }.get(word or "")
+    if wanted == "fixed:0" and len(turn.draft.offers) != 1:
+        return None  # "yes" is ambiguous when several articles were offered
+    actions = {c.id.partition(":")[2] for c in shown}
+    return wanted if wanted in actions else None
+
+
+def _typed(otherwise: Handler) -> Handler:
+    """Typed text at a prompt: a button's number, label or word works like the
+    button; anything else goes to `otherwise`.
+    """
+
+    def handle(turn: Turn, text: str) -> None:
+        action = typed_action(turn, text)
+        if action is None:
+            otherwise(turn, text)
+            return
+        kind, _, value = action.partition(":")
+        run(turn, InputKind(kind), value)
+
+    return handle
+
+
+def on_stale(turn: Turn, _value: str) -> None:
+    turn.say("stale_button")
+    prompt(turn)
+
+
+def on_unknown(turn: Turn, _value: str) -> None:
+    turn.say("unknown_input")
+    prompt(turn)
+
+
+# -- the table -------------------------------------------------------------------
+
+S = ConvState
+K = InputKind
+_AFTER_DETAILS = (S.ASK_DETAIL, S.ATTACH, S.CONFIRM)
+_AFTER_CLASSIFY = (S.KB_OFFER, *_AFTER_DETAILS)
+# A description: too short, unsure (the user picks), or classified.
+_DESCRIBED = (S.DESCRIBE, S.CHOOSE_TYPE, *_AFTER_CLASSIFY)
+
+
+def _go(handler: Handler, *targets: ConvState) -> Transition:
+    return Transition(handler, frozenset(targets))
+
+
+def _anywhere(state: ConvState) -> dict[InputKind, Transition]:
+    """Inputs every state handles alike: commands, follow-up and language buttons,
+    and stale buttons.
+    """
+    after_command = (S.IDLE, S.DESCRIBE) if state is S.IDLE else (S.IDLE, S.DESCRIBE, state)
+    # /human moves a described report on to its details.
+    if state is not S.IDLE:
+        after_command = (*after_command, *_AFTER_DETAILS)
+    return {
+        K.COMMAND: _go(on_command, *after_command),
+        K.FOLLOWUP: _go(on_followup, state),
+        K.LANGUAGE: _go(on_language, state),
+        K.STALE: _go(on_stale, state),
+    }
+
+
+def _stale(state: ConvState, *kinds: InputKind) -> dict[InputKind, Transition]:
+    """Buttons that belong to other states' prompts."""
+    return {kind: _go(on_stale, state) for kind in kinds}
+
+
+TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
+    S.IDLE: {
+        **_anywhere(S.IDLE),
+        K.TEXT: _go(on_text_idle, S.IDLE, *_DESCRIBED),
+        K.ATTACHMENT: _go(on_attachment, S.IDLE, S.DESCRIBE),
+        **_stale(S.IDLE, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.IDLE, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.DESCRIBE: {
+        **_anywhere(S.DESCRIBE),
+        K.TEXT: _go(on_text_describe, *_DESCRIBED),
+        K.ATTACHMENT: _go(on_attachment, S.DESCRIBE),
+        **_stale(S.DESCRIBE, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.DESCRIBE, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.CHOOSE_TYPE: {
+        **_anywhere(S.CHOOSE_TYPE),
+        K.TEXT: _go(_typed(on_unknown), S.CHOOSE_TYPE, S.CHOOSE_CATEGORY, *_AFTER_CLASSIFY),
+        K.ATTACHMENT: _go(on_attachment, S.CHOOSE_TYPE),
+        K.PICK: _go(on_pick, S.CHOOSE_TYPE, *_AFTER_CLASSIFY),
+        K.OTHER: _go(on_other, S.CHOOSE_CATEGORY),
+        **_stale(S.CHOOSE_TYPE, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.CHOOSE_TYPE, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.CHOOSE_CATEGORY: {
+        **_anywhere(S.CHOOSE_CATEGORY),
+        K.TEXT: _go(_typed(on_unknown), S.CHOOSE_CATEGORY, *_AFTER_CLASSIFY),
+        K.ATTACHMENT: _go(on_attachment, S.CHOOSE_CATEGORY),
+        K.CAT: _go(on_category, S.CHOOSE_CATEGORY, *_AFTER_CLASSIFY),
+        **_stale(S.CHOOSE_CATEGORY, K.PICK, K.OTHER, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.CHOOSE_CATEGORY, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.KB_OFFER: {
+        **_anywhere(S.KB_OFFER),
+        K.TEXT: _go(_typed(on_unknown), S.IDLE, S.KB_OFFER, *_AFTER_DETAILS),
+        K.ATTACHMENT: _go(on_attachment, S.KB_OFFER),
+        K.FIXED: _go(on_fixed, S.IDLE, S.KB_OFFER),
+        K.NONE: _go(on_none, *_AFTER_DETAILS),
+        **_stale(S.KB_OFFER, K.PICK, K.OTHER, K.CAT, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.KB_OFFER, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.ASK_DETAIL: {
+        **_anywhere(S.ASK_DETAIL),
+        K.TEXT: _go(_typed(on_answer_text), *_AFTER_DETAILS),
+        K.ATTACHMENT: _go(on_attachment, S.ASK_DETAIL),
+        K.ANS: _go(on_answer, *_AFTER_DETAILS),
+        K.SKIP: _go(on_skip, *_AFTER_DETAILS),
+        **_stale(S.ASK_DETAIL, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.DONE),
+        **_stale(S.ASK_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.ATTACH: {
+        **_anywhere(S.ATTACH),
+        K.TEXT: _go(_typed(on_extra_text), S.ATTACH, S.CONFIRM),
+        K.ATTACHMENT: _go(on_attachment, S.ATTACH),
+        K.DONE: _go(on_done, S.CONFIRM),
+        **_stale(S.ATTACH, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP),
+        **_stale(S.ATTACH, K.SUBMIT, K.EDIT, K.CANCEL),
+    },
+    S.CONFIRM: {
+        **_anywhere(S.CONFIRM),
+        K.TEXT: _go(_typed(on_extra_text), S.IDLE, S.DESCRIBE, S.CONFIRM),
+        K.ATTACHMENT: _go(on_attachment, S.CONFIRM),
+        K.SUBMIT: _go(on_submit, S.IDLE),
+        K.EDIT: _go(on_edit, S.DESCRIBE),
+        K.CANCEL: _go(on_cancel, S.IDLE),
+        **_stale(S.CONFIRM, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+    },
+}
