@@ -6,30 +6,26 @@ conversation and its `Draft`), so a restart in the middle of a report loses
 nothing. Each event is handled in one transaction of the store, together with
 its delivery record, so a redelivered update changes nothing.
 
-The path of an event: flood control and dedup, then the dialogue,
+The path of an event: middleware (dedup, flood control), then the dialogue,
 which loads the conversation and runs the handler the transition table
 declares for its state and the kind of input (core.conversation.transitions).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from datetime import datetime
-
 from core.conversation.draft import Draft
 from core.conversation.messages import HandleResult, Inbound, Reply
+from core.conversation.middleware import Dedup, FloodControl, Middleware, chain
 from core.conversation.prompts import coalesce, followup_question
 from core.conversation.settings import IntakeSettings
 from core.conversation.sql_store import SqlConversationStores
 from core.conversation.store import Conversation, ConversationStore, ConversationStores
 from core.conversation.transitions import read_input, run
 from core.conversation.turn import Classify, ConvState, Deps, Turn
-from core.i18n import language_of, t
+from core.i18n import language_of
 from core.ports import AttachmentStore, KnowledgeBase
 from core.storage.db import Database
 from core.tickets import TicketService
-
-_RECENT_SWEEP_MIN = 1024  # flood windows kept before quiet users are swept
 
 __all__ = ["Classify", "ConvState", "ConversationEngine", "ConversationFlow", "IntakeSettings"]
 
@@ -48,37 +44,15 @@ class ConversationFlow:
         self.stores = stores
         self.deps = Deps(kb, classify, attachments, settings)
         self.settings = settings
-        self._recent: dict[tuple[str, str], deque[datetime]] = {}
-        self._sweep_recent_at = _RECENT_SWEEP_MIN
+        self.flood = FloodControl(
+            settings.flood_messages, settings.flood_window, settings.default_language
+        )
+        middlewares: list[Middleware] = [Dedup(), self.flood]
+        self._pipeline = chain(middlewares, self._dialogue)
 
     def handle(self, event: Inbound) -> HandleResult:
-        if self._flooded(event):
-            lang = language_of(event.language, self.settings.default_language)
-            return HandleResult([Reply(t(lang, "flood"))])
         with self.stores.transaction() as store:
-            if event.delivery_id is not None and not store.claim_delivery(
-                event.channel, event.delivery_id, event.at
-            ):
-                return HandleResult(duplicate=True)
-            return self._dialogue(event, store)
-
-    def _flooded(self, event: Inbound) -> bool:
-        """A per-user sliding window, so a looping client gets a polite answer
-        instead of an endless stream of reports.
-        """
-        key = (event.channel, event.user_id)
-        if len(self._recent) > self._sweep_recent_at:
-            # Users quiet for a whole window are forgotten: memory stays bounded.
-            limit = self.settings.flood_window
-            self._recent = {
-                k: w for k, w in self._recent.items() if w and event.at - w[-1] <= limit
-            }
-            self._sweep_recent_at = max(_RECENT_SWEEP_MIN, 2 * len(self._recent))
-        window = self._recent.setdefault(key, deque())
-        while window and event.at - window[0] > self.settings.flood_window:
-            window.popleft()
-        window.append(event.at)
-        return len(window) > self.settings.flood_messages
+            return self._pipeline(event, store)
 
     @staticmethod
     def followup_question(lang: str, ref: str) -> Reply:

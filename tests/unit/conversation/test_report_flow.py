@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from core.conversation import Inbound, SelfServiceResolved, TicketCreated, UserAddedToTicket
+from core.conversation import SelfServiceResolved, TicketCreated, UserAddedToTicket
 from core.statuses import Status
 from core.taxonomy import SUBTYPES, Category
 from tests.unit.conversation.conftest import Chat
@@ -289,23 +287,6 @@ def test_bad_input_gets_a_clear_answer_and_is_not_lost(chat):
     assert "没有这个命令" in chat.texts(chat.send(command="frobnicate"))
     result = chat.say("直播\x00一直卡顿，缓冲转圈")
     assert "卡顿" in chat.texts(result)
-
-
-def test_a_flooding_user_is_answered_politely(make_engine, clock):
-    chat = Chat(make_engine(flood_messages=3), clock)
-    for _ in range(3):
-        chat.send(command="help")
-    assert "太频繁" in chat.texts(chat.send(command="help"))
-
-
-def test_flood_windows_of_quiet_users_are_forgotten(engine, clock):
-    """Memory must not grow with every user ever seen."""
-    for n in range(5000):
-        clock.advance(timedelta(seconds=1))
-        event = Inbound(channel="telegram", user_id=str(n), chat_id=str(n), at=clock.now())
-        assert not engine._flooded(event)
-    # Only the last minute's users (and at most one sweep's worth) are kept.
-    assert len(engine._recent) <= 2048
 
 
 def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(chat, stores):
