@@ -68,6 +68,7 @@ def build_intake(settings: Settings, services: Services | None = None) -> Intake
 
     services = services or build_services(settings)
     kb = build_kb(settings, services.db)
+    limits = settings.intake
     engine = ConversationEngine(
         db=services.db,
         tickets=services.tickets,
@@ -75,7 +76,15 @@ def build_intake(settings: Settings, services: Services | None = None) -> Intake
         classify=classify,
         attachments=DirectoryAttachmentStore(Path(settings.storage.data_dir) / "attachments"),
         settings=IntakeSettings(
-            timezone=settings.i18n.zone(), default_language=settings.i18n.default_language
+            timezone=settings.i18n.zone(),
+            default_language=settings.i18n.default_language,
+            confidence_threshold=limits.confidence_threshold,
+            kb_limit=limits.kb_limit,
+            max_message_chars=limits.max_message_chars,
+            max_attachment_bytes=limits.max_attachment_mb * 1024 * 1024,
+            max_attachments=limits.max_attachments,
+            flood_messages=limits.flood_messages,
+            flood_window=limits.flood_window,
         ),
     )
     return Intake(services=services, kb=kb, engine=engine)

@@ -11,13 +11,16 @@ import pytest
 from sqlmodel import select
 
 from bot.slack.cards import card_data
+from bot.wiring import Services, build_intake
 from core.audit import verify_chain
+from core.config import settings_from_mapping
 from core.conversation import Attachment, ConversationEngine, IntakeSettings, TicketChanged
 from core.conversation.sql_store import SqlConversationStores
 from core.ports import FeedbackCounts
 from core.relay import TicketRelay
 from core.statuses import Outcome, Status
 from core.storage.audit_store import iter_links
+from core.storage.db import Database
 from core.storage.feedback import SqlFeedbackStore
 from core.storage.tables import (
     AttachmentRow,
@@ -245,3 +248,23 @@ def test_others_affected_reaches_the_agents_card(db, chat, kb):
         card = card_data(s, ticket, kb, finance_view=False, timezone="Asia/Shanghai")
     assert card.diagnostics["affected"] == "others_too"
     assert "reporter: others are affected too" in card.cues
+
+
+def test_the_composition_root_hands_the_configured_limits_to_the_engine(sqlite_url, tmp_path):
+    configured = settings_from_mapping(
+        {
+            "storage": {"url": sqlite_url, "data_dir": str(tmp_path)},
+            "intake": {"kb_limit": 2, "max_attachment_mb": 5, "flood_messages": 7},
+        },
+        environ={},
+    )
+    database = Database(sqlite_url)
+    database.upgrade()
+    try:
+        services = Services(configured, database, TicketService(database, configured))
+        limits = build_intake(configured, services).engine.settings
+    finally:
+        database.dispose()
+    assert (limits.kb_limit, limits.flood_messages) == (2, 7)
+    assert limits.max_attachment_bytes == 5 * 1024 * 1024
+    assert limits.confidence_threshold == 0.45
