@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ import pytest
 from core.conversation import Attachment, Inbound, IntakeSettings
 from core.conversation import transitions as tr
 from core.conversation.commands import COMMANDS
+from core.conversation.diagram import mermaid
 from core.conversation.draft import Draft
 from core.conversation.store import Conversation
 from core.conversation.transitions import TABLE, InputKind, Transition, TransitionError, run
@@ -141,3 +143,18 @@ def test_a_handler_moving_to_an_undeclared_state_is_refused(clock, monkeypatch):
         turn = turn_in(ConvState.IDLE, InputKind.TEXT, clock, stores, store)
         with pytest.raises(TransitionError, match="text in idle moved to confirm"):
             run(turn, InputKind.TEXT, "hello there")
+
+
+def test_the_documentation_shows_exactly_the_table():
+    doc = (ROOT / "docs" / "conversation.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", doc, flags=re.DOTALL)
+    assert blocks == [mermaid()], "run: python -m core.conversation.diagram > the block"
+
+
+def test_the_diagram_has_an_arrow_for_every_move_between_states():
+    diagram = mermaid()
+    for state, row in TABLE.items():
+        for kind, transition in row.items():
+            for target in transition.targets - {state}:
+                arrow = re.search(rf"^    {state} --> {target}: (.*)$", diagram, flags=re.M)
+                assert arrow is not None and kind.value in arrow.group(1).split(", ")
