@@ -105,6 +105,7 @@ def build_intake(
     services = services or build_services(settings, on_new_timer=on_new_timer)
     kb = build_kb(settings, services.db)
     attachments = build_attachments(settings)
+    limits = settings.intake
     engine = ConversationEngine(
         db=services.db,
         tickets=services.tickets,
@@ -112,7 +113,15 @@ def build_intake(
         classify=classify,
         attachments=attachments,
         settings=IntakeSettings(
-            timezone=settings.i18n.zone(), default_language=settings.i18n.default_language
+            timezone=settings.i18n.zone(),
+            default_language=settings.i18n.default_language,
+            confidence_threshold=limits.confidence_threshold,
+            kb_limit=limits.kb_limit,
+            max_message_chars=limits.max_message_chars,
+            max_attachment_bytes=limits.max_attachment_mb * 1024 * 1024,
+            max_attachments=limits.max_attachments,
+            flood_messages=limits.flood_messages,
+            flood_window=limits.flood_window,
         ),
     )
     return Intake(services=services, kb=kb, attachments=attachments, engine=engine)

@@ -228,6 +228,29 @@ class AuditSettings(_Section):
         return Path(self.anchor_file) if self.anchor_file else Path(data_dir) / "audit-anchors.txt"
 
 
+class IntakeLimits(_Section):
+    """How the conversation takes reports in (core.conversation.IntakeSettings)."""
+
+    # Below this classifier confidence the user picks the type from buttons.
+    confidence_threshold: float = Field(default=0.45, gt=0, lt=1)
+    # Knowledge-base articles offered at most (one button each).
+    kb_limit: int = Field(default=3, ge=1, le=9)
+    max_message_chars: int = Field(default=4000, ge=100, le=100_000)
+    # Telegram bots cannot download larger files anyway.
+    max_attachment_mb: int = Field(default=20, ge=1, le=2000)
+    max_attachments: int = Field(default=10, ge=0, le=100)  # per report
+    # More messages than this within the window get one notice, then silence.
+    flood_messages: int = Field(default=20, ge=1)
+    flood_window: Duration = timedelta(minutes=1)
+
+    @field_validator("flood_window")
+    @classmethod
+    def _positive_window(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("the flood window must be positive")
+        return value
+
+
 class Secrets(BaseModel):
     """Taken only from the environment; never from the file."""
 
@@ -274,6 +297,7 @@ class Settings(_Section):
     routing: RoutingSettings = RoutingSettings()
     followup: FollowupSettings = FollowupSettings()
     surge: SurgeSettings = SurgeSettings()
+    intake: IntakeLimits = IntakeLimits()
     escalation: EscalationSettings = EscalationSettings()
     audit: AuditSettings = AuditSettings()
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)

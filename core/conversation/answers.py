@@ -98,6 +98,12 @@ _VERSION = re.compile(r"\d+(?:\.\d+){1,3}")
 _NUMBER = re.compile(r"\d+(?:\.\d{1,2})?")
 
 
+def clean(text: str) -> str:
+    """NUL and unpaired surrogates carry no meaning and cannot be stored everywhere."""
+    text = text.replace("\x00", "")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def simplify(text: str) -> str:
     """Normalised and stripped of punctuation, for comparing short answers."""
     return _PUNCT.sub(" ", normalize(text)).strip()

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.conversation import ConversationEngine, Inbound, IntakeSettings
-from core.storage.db import Database
-from core.tickets import TicketService
+from core.conversation import Inbound, IntakeSettings
+from core.conversation.engine import ConversationFlow
 from core.triage import classify
 from tests.fakes import FakeKnowledgeBase, MemoryAttachmentStore, article
+from tests.unit.conversation.memory_store import MemoryStores
 
 
 @pytest.fixture
@@ -25,25 +25,21 @@ def kb() -> FakeKnowledgeBase:
 
 
 @pytest.fixture
-def store() -> MemoryAttachmentStore:
+def files() -> MemoryAttachmentStore:
     return MemoryAttachmentStore()
 
 
 @pytest.fixture
-def sqlite_db(sqlite_url):
-    db = Database(sqlite_url)
-    db.upgrade()
-    yield db
-    db.dispose()
+def stores() -> MemoryStores:
+    """The conversations and tickets, in memory: no database in these tests."""
+    return MemoryStores()
 
 
 @pytest.fixture
-def make_engine(sqlite_db, settings, kb, store):
-    def build(**overrides) -> ConversationEngine:
+def make_engine(stores, kb, files):
+    def build(**overrides) -> ConversationFlow:
         intake = IntakeSettings(timezone=ZoneInfo("Asia/Shanghai"), **overrides)
-        return ConversationEngine(
-            sqlite_db, TicketService(sqlite_db, settings), kb, classify, store, intake
-        )
+        return ConversationFlow(stores, kb, classify, files, intake)
 
     return build
 

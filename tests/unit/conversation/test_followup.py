@@ -2,127 +2,102 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from core.audit import verify_chain
-from core.conversation import TicketChanged
-from core.relay import TicketRelay
-from core.statuses import Outcome, Status
-from core.storage.audit_store import iter_links
-from core.tickets import TicketService
+from core.conversation import ConversationEngine, HandleResult, TicketChanged, UserAddedToTicket
+from core.statuses import Status
+from tests.unit.conversation.conftest import Chat
 
 
-def make_ticket(chat):
+def make_ticket(chat) -> str:
     chat.send(command="human")
     chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
     chat.press("刚刚")
     chat.press("没有了")
-    chat.press("提交")
+    (event,) = chat.press("提交").events
+    return event.ref
 
 
-def resolve(db, settings, clock, outcome=Outcome.ROOT_FIX):
-    tickets = TicketService(db, settings)
-    (ticket,) = tickets.search()
-    if ticket.assignee is None:
-        tickets.claim(ticket.ref, "U1", clock.now())
-    tickets.resolve(
-        ticket.ref,
-        "U1",
-        clock.now(),
-        outcome=outcome,
-        root_cause="CDN",
-        cause_class="server_or_cdn",
-    )
-    out = TicketRelay(db).resolution(ticket.ref, "Mei", "已切换 CDN 节点，请再试试", clock.now())
-    return tickets, ticket.ref, out
+def resolve(stores, ref, status=Status.FIXED) -> HandleResult:
+    """An agent resolved the ticket; the relay sends "is it fixed?"."""
+    stores.set_status(ref, status)
+    return HandleResult([ConversationEngine.followup_question("zh", ref)])
 
 
-def deliver(chat, out):
-    """Pretend the adapter rendered `out` to the user: its buttons are pressable."""
-    from core.conversation import HandleResult
-
-    chat.last = HandleResult(list(out.replies))
-
-
-def test_the_whole_follow_up_reopen_then_fixed_then_rated_and_closed(
-    chat, sqlite_db, settings, clock
-):
-    make_ticket(chat)
-    tickets, ref, out = resolve(sqlite_db, settings, clock)
-    assert out.replies[0].text.startswith("客服 Mei：")
-    assert out.replies[-1].text == "问题解决了吗？"
-    deliver(chat, out)
+def test_the_whole_follow_up_reopen_then_fixed_then_rated_and_commented(chat, stores):
+    ref = make_ticket(chat)
+    chat.last = resolve(stores, ref)
+    assert chat.texts() == "问题解决了吗？"
     result = chat.press("还没解决")
     assert ref in chat.texts(result)
     assert result.events == [TicketChanged(ref, "reopened")]
-    reopened = tickets.get(ref)
-    assert reopened.status == Status.DIAGNOSING
-    assert reopened.first_response_at is None  # a new response clock
-    _, _, out = resolve(sqlite_db, settings, clock)
-    deliver(chat, out)
-    chat.press("解决了")
-    assert tickets.get(ref).status == Status.CONFIRMED
-    chat.press("⭐⭐⭐⭐⭐")
-    closed = tickets.get(ref)
-    assert (closed.status, closed.satisfaction) == (Status.CLOSED, 5)
-    chat.say("客服很耐心，谢谢")
-    assert tickets.get(ref).satisfaction_comment == "客服很耐心，谢谢"
-    with sqlite_db.session() as s:
-        assert verify_chain(iter_links(s)).ok
+    assert stores.ticket(ref).status == Status.DIAGNOSING
+    chat.last = resolve(stores, ref)
+    assert chat.press("解决了").events == [TicketChanged(ref, "confirmed")]
+    assert stores.ticket(ref).status == Status.CONFIRMED
+    assert chat.press("⭐⭐⭐⭐⭐").events == [TicketChanged(ref, "rated")]
+    rated = stores.ticket(ref)
+    assert (rated.status, rated.view.satisfaction) == (Status.CLOSED, 5)
+    assert chat.say("客服很耐心，谢谢").events == [TicketChanged(ref, "commented")]
+    assert stores.ticket(ref).comment == "客服很耐心，谢谢"
+    # The comment is taken once; later words start a new report.
+    assert "卡顿" in chat.texts(chat.say("看直播一直卡顿，缓冲转圈"))
 
 
-def test_a_workaround_keeps_the_ticket_open_for_the_root_fix(chat, sqlite_db, settings, clock):
-    make_ticket(chat)
-    tickets, ref, out = resolve(sqlite_db, settings, clock, outcome=Outcome.WORKAROUND)
-    deliver(chat, out)
+def test_a_workaround_keeps_the_ticket_open_for_the_root_fix(chat, stores):
+    ref = make_ticket(chat)
+    chat.last = resolve(stores, ref, Status.WORKAROUND)
     result = chat.press("解决了")
     assert "临时方案" in chat.texts(result)
     chat.press("⭐⭐⭐⭐")
-    ticket = tickets.get(ref)
-    assert (ticket.status, ticket.satisfaction) == (Status.WORKAROUND, 4)
-    assert tickets.auto_close_due(clock.now() + timedelta(days=30)) == []
+    ticket = stores.ticket(ref)
+    assert (ticket.status, ticket.view.satisfaction) == (Status.WORKAROUND, 4)
 
 
-def test_silence_closes_a_fixed_ticket_after_the_configured_time(chat, sqlite_db, settings, clock):
-    make_ticket(chat)
-    tickets, ref, _ = resolve(sqlite_db, settings, clock)
-    assert tickets.auto_close_due(clock.now() + timedelta(hours=47)) == []
-    assert tickets.auto_close_due(clock.now() + timedelta(hours=49)) == [ref]
-    assert tickets.get(ref).status == Status.CLOSED
-
-
-def test_follow_up_buttons_only_work_for_the_reporter(chat, sqlite_db, settings, clock, engine):
-    from tests.unit.conversation.conftest import Chat
-
-    make_ticket(chat)
-    _, _ref, out = resolve(sqlite_db, settings, clock)
+def test_follow_up_buttons_only_work_for_the_reporter(chat, stores, clock, engine):
+    ref = make_ticket(chat)
     intruder = Chat(engine, clock, user="u2")
-    deliver(intruder, out)
+    intruder.last = resolve(stores, ref)
     result = intruder.press("还没解决")
     assert "过期" in intruder.texts(result)
+    assert stores.ticket(ref).status == Status.FIXED
 
 
-def test_a_rating_is_taken_once(chat, sqlite_db, settings, clock):
-    make_ticket(chat)
-    _, _ref, out = resolve(sqlite_db, settings, clock)
-    deliver(chat, out)
+def test_follow_up_buttons_of_an_unknown_ticket_are_stale(chat):
+    assert "过期" in chat.texts(chat.send(choice="g:fu:LD-9999:y"))
+    assert "过期" in chat.texts(chat.send(choice="g:rate::"))
+
+
+def test_is_it_fixed_is_answered_only_while_the_ticket_is_resolved(chat, stores):
+    ref = make_ticket(chat)
+    chat.last = resolve(stores, ref)
+    question = chat.last
+    chat.press("解决了")
+    chat.last = question
+    assert "过期" in chat.texts(chat.press("解决了"))
+
+
+def test_a_rating_is_taken_once(chat, stores):
+    ref = make_ticket(chat)
+    chat.last = resolve(stores, ref)
     chat.press("解决了")
     rating = chat.last
     chat.press("⭐⭐")
     chat.last = rating
     assert "过期" in chat.texts(chat.press("⭐⭐⭐⭐⭐"))
+    assert stores.ticket(ref).view.satisfaction == 2
 
 
-def test_answers_to_requested_details_move_the_ticket_back_to_the_agent(
-    chat, sqlite_db, settings, clock
-):
-    make_ticket(chat)
-    tickets = TicketService(sqlite_db, settings)
-    (ticket,) = tickets.search()
-    tickets.claim(ticket.ref, "U1", clock.now())
-    tickets.request_info(ticket.ref, "U1", ["app_version"], clock.now())
-    out = TicketRelay(sqlite_db).info_request(ticket.ref, ["app_version"], None)
-    assert "App 版本" in out.replies[0].text
+def test_answers_to_requested_details_move_the_ticket_back_to_the_agent(chat, stores):
+    ref = make_ticket(chat)
+    stores.set_status(ref, Status.WAITING_USER)
     result = chat.say("版本 5.2.1")
-    assert TicketChanged(ticket.ref, "user_answered") in result.events
-    assert tickets.get(ticket.ref).status == Status.DIAGNOSING
+    assert isinstance(result.events[0], UserAddedToTicket)
+    assert TicketChanged(ref, "user_answered") in result.events
+    assert stores.ticket(ref).status == Status.DIAGNOSING
+
+
+def test_a_closed_ticket_takes_no_more_words(chat, stores):
+    ref = make_ticket(chat)
+    stores.set_status(ref, Status.CLOSED)
+    result = chat.say("直播又卡了，直播间 8848")
+    assert not any(isinstance(e, UserAddedToTicket) for e in result.events)
+    assert stores.ticket(ref).messages == []

@@ -1,0 +1,121 @@
+"""Describe and classify: the user's own words become a subtype, a scope and a priority."""
+
+from __future__ import annotations
+
+from core.conversation import answers
+from core.conversation.details import ask_details, merge_details
+from core.conversation.draft import Draft
+from core.conversation.followup import add_to_ticket, open_ticket, take_comment
+from core.conversation.prompts import priority, prompt, subtype_of
+from core.conversation.requirements import needs_security_warning
+from core.conversation.selfhelp import offer_articles
+from core.conversation.turn import ConvState, Turn
+from core.taxonomy import SUBTYPES, Category, subtypes_of
+from core.triage import others_affected
+
+GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在不在", "哈喽", "嗨"})
+
+
+def greet(turn: Turn) -> None:
+    name = turn.conv.display_name
+    turn.say("greeting", name=f" {name}" if name else "")
+    turn.say("help")
+    turn.draft.fresh = False
+
+
+def on_text_idle(turn: Turn, text: str) -> None:
+    """Between reports: a rating's comment, words for the open ticket, or a new report."""
+    if take_comment(turn, text):
+        return
+    if (ticket := open_ticket(turn)) is not None:
+        add_to_ticket(turn, ticket, text, None)
+        return
+    if answers.simplify(text) in GREETINGS:
+        greet(turn)
+        turn.enter(ConvState.DESCRIBE)
+        return
+    describe(turn, text)
+
+
+def on_text_describe(turn: Turn, text: str) -> None:
+    if answers.simplify(text) in GREETINGS:
+        greet(turn)
+        return
+    describe(turn, text)
+
+
+def describe(turn: Turn, text: str) -> None:
+    if len(text) < 4 and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        turn.enter(ConvState.DESCRIBE)
+        turn.say("too_short")
+        return
+    settings = turn.settings
+    verdict = turn.deps.classify(text, turn.now)
+    old = turn.draft
+    # Editing keeps the details and files told so far; a new report starts afresh.
+    previous = old if old.editing else Draft()
+    runners_up = [s for s, _ in verdict.alternatives if s != verdict.subtype][:2]
+    turn.draft = Draft(
+        description=text,
+        subtype=verdict.subtype,
+        scope=verdict.scope,
+        confidence=round(verdict.confidence, 3),
+        cues=list(verdict.cues)[:10],
+        candidates=[verdict.subtype, *runners_up],
+        details=previous.details,
+        attachments=previous.attachments,
+        skip_kb=old.skip_kb,
+    )
+    merge_details(turn, verdict.details.to_json())
+    if others_affected(text) is False:
+        # "只有我这样" already answers who else is affected.
+        turn.draft.affected = "only_me"
+    if verdict.confidence < settings.confidence_threshold:
+        turn.enter(ConvState.CHOOSE_TYPE)
+        prompt(turn)
+    else:
+        classified(turn)
+
+
+def classified(turn: Turn) -> None:
+    subtype = subtype_of(turn)
+    turn.say("understood", subtype=SUBTYPES[subtype].name(turn.lang), priority=priority(turn))
+    if subtype == "acct.stolen":
+        turn.say("stolen_now")
+    if needs_security_warning(subtype):
+        turn.say("security_warning")
+    if turn.draft.skip_kb:
+        ask_details(turn)
+    else:
+        offer_articles(turn)
+
+
+def on_pick(turn: Turn, value: str) -> None:
+    """One of the offered subtypes."""
+    if value not in SUBTYPES:
+        turn.say("stale_button")
+        prompt(turn)
+        return
+    turn.draft.subtype = value
+    classified(turn)
+
+
+def on_other(turn: Turn, _value: str) -> None:
+    """None of the offered subtypes: choose the category."""
+    turn.enter(ConvState.CHOOSE_CATEGORY)
+    prompt(turn)
+
+
+def on_category(turn: Turn, value: str) -> None:
+    """A category: its subtype the classifier liked best, or its first."""
+    if value not in set(Category):
+        turn.say("stale_button")
+        prompt(turn)
+        return
+    category = Category(value)
+    best = next(
+        (c for c in turn.draft.candidates if SUBTYPES[c].category is category),
+        subtypes_of(category)[0].id,
+    )
+    turn.draft.subtype = best
+    classified(turn)

@@ -1,0 +1,167 @@
+"""Details: the questions each subtype needs, their answers, extra words and files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.conversation import answers
+from core.conversation.draft import StoredAttachment
+from core.conversation.followup import add_to_ticket, open_ticket
+from core.conversation.prompts import priority, prompt, subtype_of
+from core.conversation.requirements import (
+    AFFECTED,
+    ANSWER_CHOICES,
+    RELATIVE_TIMES,
+    attachments_help,
+    missing_details,
+)
+from core.conversation.submit import confirm
+from core.conversation.turn import ConvState, Turn
+from core.diagnostics import Diagnostics
+from core.taxonomy import Scope
+from core.triage import extract_details, others_affected
+
+# Shown to agents among the classifier's cues ("why P0").
+OTHERS_AFFECTED_CUE = "reporter: others are affected too"
+
+
+def ask_details(turn: Turn, first: bool = True) -> None:
+    """Ask the next missing detail; then for files where they help; then confirm."""
+    draft = turn.draft
+    if not first and draft.pending is not None:
+        draft.asked.append(draft.pending)
+        draft.pending = None
+    # "extras" is never a detail's name; the old dict's keys included it, harmlessly.
+    known = draft.details.known() | set(draft.asked)
+    if draft.affected is not None:
+        known.add(AFFECTED)
+    subtype = subtype_of(turn)
+    missing = missing_details(subtype, draft.scope, known)
+    if missing:
+        draft.pending = missing[0]
+        turn.enter(ConvState.ASK_DETAIL)
+        prompt(turn)
+        return
+    if attachments_help(subtype) and not draft.attachments:
+        turn.enter(ConvState.ATTACH)
+        prompt(turn)
+        return
+    confirm(turn)
+
+
+def on_skip(turn: Turn, _value: str) -> None:
+    ask_details(turn, first=False)
+
+
+def on_answer(turn: Turn, value: str) -> None:
+    """A button answer to the pending question."""
+    pending = turn.draft.pending
+    allowed = {v for v, _ in ANSWER_CHOICES.get(pending or "", ())}
+    if pending is None or value not in allowed:
+        turn.say("stale_button")
+        prompt(turn)
+        return
+    if pending == AFFECTED:
+        set_affected(turn, value)
+    elif pending == "occurred_at":
+        merge_details(turn, {"occurred_at": (turn.now - RELATIVE_TIMES[value]).isoformat()})
+    else:
+        merge_details(turn, {pending: value})
+    ask_details(turn, first=False)
+
+
+def on_answer_text(turn: Turn, text: str) -> None:
+    """A typed answer to the pending question."""
+    pending = turn.draft.pending or ""
+    tz = turn.settings.timezone
+    if pending == AFFECTED:
+        merge_details(turn, extract_details(text, turn.now, tz).to_json())
+        word = answers.word_kind(text)
+        others = {"yes": True, "no": False, "done": False}.get(word or "", others_affected(text))
+        value = {True: "others_too", False: "only_me", None: "not_sure"}[others]
+        set_affected(turn, value, words=text)
+        ask_details(turn, first=False)
+        return
+    found, _answered = answers.detail_answer(pending, text, turn.now, tz)
+    merge_details(turn, found)
+    ask_details(turn, first=False)
+
+
+def set_affected(turn: Turn, value: str, words: str = "") -> None:
+    """The user's answer to "is anyone else affected?"; others too makes it
+    widespread, which is what raises a P1 fault to P0.
+    """
+    draft = turn.draft
+    draft.affected = value
+    extras = {AFFECTED: value, **({"affected_words": words[:200]} if words else {})}
+    merge_details(turn, {"extras": extras})
+    if value == "others_too" and draft.scope is Scope.SINGLE:
+        draft.scope = Scope.WIDESPREAD
+        draft.cues = [*draft.cues, OTHERS_AFFECTED_CUE]
+        turn.say("scope_raised", priority=priority(turn))
+
+
+def merge_details(turn: Turn, new: dict[str, Any]) -> None:
+    turn.draft.details = turn.draft.details.merged(Diagnostics.from_json(new))
+
+
+def extra_text(turn: Turn, text: str) -> None:
+    """More words after the description: kept for the agent, details extracted."""
+    if not text.strip() or turn.state in (ConvState.IDLE, ConvState.DESCRIBE):
+        return
+    turn.draft.extra_texts.append(text[: turn.settings.max_message_chars])
+    found = extract_details(text, turn.now, turn.settings.timezone)
+    merge_details(turn, found.to_json())
+
+
+def on_extra_text(turn: Turn, text: str) -> None:
+    """Words while waiting for files or the confirmation: kept, then asked again."""
+    extra_text(turn, text)
+    if turn.state is ConvState.ATTACH:
+        prompt(turn)
+    else:
+        confirm(turn)
+
+
+def on_attachment(turn: Turn, _value: str) -> None:
+    """A file, and its caption: the caption travels with the file."""
+    _keep_file(turn)
+    if turn.event.text:
+        extra_text(turn, answers.clean(turn.event.text))
+
+
+def _keep_file(turn: Turn) -> None:
+    attachment = turn.event.attachment
+    if attachment is None:
+        raise ValueError("an attachment event without an attachment")
+    settings = turn.settings
+    too_big = settings.max_attachment_bytes // (1024 * 1024)
+    if attachment.size > settings.max_attachment_bytes:
+        turn.say("attachment_too_big", limit=too_big)
+        return
+    if not attachment.data:
+        turn.say("attachment_failed")
+        return
+    stored = turn.deps.attachments.save(attachment.data, attachment.file_name, attachment.mime)
+    meta = StoredAttachment(
+        kind=attachment.kind,
+        file_name=attachment.file_name[:255] or "file",
+        mime=attachment.mime[:128],
+        stored_path=stored.path,
+        size=stored.size,
+    )
+    if turn.state is ConvState.IDLE and (ticket := open_ticket(turn)) is not None:
+        add_to_ticket(turn, ticket, "", meta)
+        return
+    if turn.state is ConvState.IDLE:
+        turn.enter(ConvState.DESCRIBE)
+    kept = turn.draft.attachments
+    if len(kept) >= settings.max_attachments:
+        turn.say("attachment_too_big", limit=too_big)
+        return
+    kept.append(meta)
+    turn.say("attach_received", name=meta.file_name)
+    if turn.state is ConvState.ATTACH:
+        prompt(turn)
+    elif turn.state is ConvState.DESCRIBE:
+        turn.say("describe_prompt")

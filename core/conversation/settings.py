@@ -1,0 +1,22 @@
+"""The intake's limits, as the composition root reads them from the configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeSettings:
+    timezone: ZoneInfo
+    default_language: str = "zh"
+    # Below this classifier confidence the user picks the type with buttons.
+    confidence_threshold: float = 0.45
+    kb_limit: int = 3  # knowledge-base articles offered at most
+    max_message_chars: int = 4000
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    max_attachments: int = 10  # per report
+    # More messages than this within the window get one polite notice, then silence.
+    flood_messages: int = 20
+    flood_window: timedelta = timedelta(minutes=1)
