@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -136,7 +137,8 @@ def big_kb_engine(settings: Any, on_new_timer: Any = None) -> Any:
     """An engine whose knowledge base holds 10,000 articles (in the worker too)."""
     intake = build_intake(settings, on_new_timer=on_new_timer)
     articles = bench_kb.expand(load_articles(), 10_000)
-    intake.engine.kb = Matcher(articles, SqlFeedbackStore(intake.services.db))
+    engine = intake.engine
+    engine.deps = replace(engine.deps, kb=Matcher(articles, SqlFeedbackStore(intake.services.db)))
     return intake.engine
 
 

@@ -103,8 +103,8 @@ def warm_engine(settings: Any, on_new_timer: Any = None) -> Any:
     model, the matcher's caches) built, so the figure is the steady state.
     """
     engine = worker_engine(settings, on_new_timer)
-    engine.classify(crowd.REPORT, datetime.now(UTC))
-    engine.kb.suggest(crowd.REPORT, "av.stutter")
+    engine.deps.classify(crowd.REPORT, datetime.now(UTC))
+    engine.deps.kb.suggest(crowd.REPORT, "av.stutter")
     return engine
 
 

@@ -47,7 +47,7 @@ async def test_the_runtime_is_built_around_one_clock_and_one_attachment_store(
             for holder in (runtime, runtime.telegram, runtime.scheduler):
                 assert holder.clock is clock
             assert runtime.slack.workspace.clock is clock
-            assert runtime.slack.notifier.attachments is runtime.intake.engine.attachments
+            assert runtime.slack.notifier.attachments is runtime.intake.engine.deps.attachments
             planner = runtime.intake.services.tickets.planner
             assert planner.on_new_timer == runtime.scheduler.wake_up.ring
 
