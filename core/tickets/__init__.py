@@ -7,7 +7,7 @@ everything callers imported from `core.tickets` is still importable from here.
 from __future__ import annotations
 
 from core.tickets.actions import AgentActions
-from core.tickets.creation import TicketCreation
+from core.tickets.creation import CreatedTicket, TicketCreation
 from core.tickets.drafts import (
     CAUSE_CLASSES,
     REF_OFFSET,
@@ -27,6 +27,7 @@ __all__ = [
     "CAUSE_CLASSES",
     "REF_OFFSET",
     "REF_PREFIX",
+    "CreatedTicket",
     "TicketDraft",
     "TicketService",
     "is_finance",

@@ -9,6 +9,8 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import Session, col
 
 from core.errors import AlreadyClaimedError, IllegalTransitionError, InvalidInputError
+from core.incidents.acknowledge import acknowledge_incident
+from core.incidents.store import incident_of_ticket
 from core.routing import next_tier
 from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
 from core.storage.audit_store import append_event
@@ -134,9 +136,16 @@ class AgentActions(TicketBase):
             row.page_acked_at = now
             return {"page_acked_at": now.isoformat()}
 
-        return self._change(
-            ref, actor, now, "page.acknowledged", f"acknowledged by {actor}", mutate
-        )
+        with self._tx(None) as s:
+            row = self._change(
+                ref, actor, now, "page.acknowledged", f"acknowledged by {actor}", mutate, session=s
+            )
+            # An incident pages on its lead ticket until it has a card of its own:
+            # acknowledging that page acknowledges the incident.
+            incident = incident_of_ticket(s, row.ref or "")
+            if incident is not None and incident.acknowledged_at is None:
+                acknowledge_incident(s, incident, actor, now, self.planner)
+            return row
 
     def escalate(
         self,
@@ -167,6 +176,7 @@ class AgentActions(TicketBase):
         root_cause: str,
         cause_class: str,
         reason: str | None = None,
+        session: Session | None = None,
     ) -> TicketRow:
         if cause_class not in CAUSE_CLASSES:
             raise InvalidInputError(
@@ -181,4 +191,4 @@ class AgentActions(TicketBase):
             payload.update(outcome=outcome.value, cause_class=cause_class, root_cause=root_cause)
             return payload
 
-        return self._change(ref, actor, now, "ticket.resolved", reason, mutate)
+        return self._change(ref, actor, now, "ticket.resolved", reason, mutate, session=session)

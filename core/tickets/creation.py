@@ -1,11 +1,14 @@
-"""Creating a ticket from a confirmed report."""
+"""Creating a ticket from a confirmed report, and joining or opening its incident."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from core.incidents.intake import Assessment, IncidentIntake, IncidentLink
+from core.incidents.surge import ReportFact, filters_of
 from core.statuses import Status
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.tables import TicketRow
@@ -13,6 +16,12 @@ from core.taxonomy import Category, Scope, priority_for, subtype
 from core.tickets.base import TicketBase
 from core.tickets.drafts import TicketDraft, is_finance, ref_for
 from core.validation import MAX_SHORT_CHARS, clean_text
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedTicket:
+    ticket: TicketRow
+    incident: IncidentLink | None  # the incident it joined or whose surge it completed
 
 
 class TicketCreation(TicketBase):
@@ -25,6 +34,19 @@ class TicketCreation(TicketBase):
     ) -> TicketRow:
         """Create the ticket; inside `session` when given, so a caller can make
         it part of a larger transaction (the conversation that confirmed it).
+        `create_report` also tells whether it went into an incident.
+        """
+        return self.create_report(draft, now, actor, session).ticket
+
+    def create_report(
+        self,
+        draft: TicketDraft,
+        now: datetime,
+        actor: str = "system",
+        session: Session | None = None,
+    ) -> CreatedTicket:
+        """Create the ticket; a report matching an open incident joins it, and a
+        report completing a surge opens one (docs/incidents.md).
         """
         st = subtype(draft.subtype)
         summary = clean_text(draft.summary, "summary")
@@ -36,10 +58,17 @@ class TicketCreation(TicketBase):
                 clean_text(value, f"diagnostics.{key}", allow_empty=True)
         with self._tx(session) as s:
             scope, cues = draft.scope, list(draft.cues)
-            surge = self._surge(s, draft, now)
-            if scope is Scope.SINGLE and surge >= self.settings.surge.reports:
+            report = ReportFact(
+                ref=None,
+                reporter=f"{draft.channel}:{draft.external_user_id}",
+                subtype=st.id,
+                at=now,
+                filters=filters_of(diag),
+            )
+            assessment = self.intake.assess(s, report, now)
+            if assessment is not None and scope is Scope.SINGLE:
                 scope = Scope.WIDESPREAD
-                cues.append(f"surge: {surge} reports in {self.settings.surge.window}")
+                cues.append(self._cue(assessment))
             priority = draft.priority or priority_for(st.id, scope)
             row = TicketRow(
                 channel=draft.channel,
@@ -69,12 +98,13 @@ class TicketCreation(TicketBase):
             assert row.id is not None
             row.ref = ref_for(row.id)
             self._sync_due(row)
-            self.planner.plan(s, row, now)
             payload = {
                 "category": row.category,
                 "subtype": row.subtype,
                 "scope": row.scope,
-                "surge": surge if scope is not draft.scope else None,
+                "surge": assessment.surge.reporters
+                if assessment is not None and assessment.surge is not None
+                else None,
                 "priority": row.priority,
                 "status": row.status,
                 "team": row.team,
@@ -92,17 +122,17 @@ class TicketCreation(TicketBase):
             append_event(
                 s, at=now, actor=actor, action="ticket.created", ticket_ref=row.ref, payload=payload
             )
-            return row
+            link = self.intake.apply(s, assessment, row, now) if assessment else None
+            self.planner.plan(s, row, now)
+            return CreatedTicket(row, link)
 
-    def _surge(self, s: Session, draft: TicketDraft, now: datetime) -> int:
-        """Different users who reported this subtype within the surge window,
-        this report included.
-        """
-        since = now - self.settings.surge.window
-        users = s.exec(
-            select(TicketRow.channel, TicketRow.external_user_id)
-            .where(TicketRow.subtype == draft.subtype, col(TicketRow.created_at) >= since)
-            .distinct()
-        ).all()
-        reporters = {(c, u) for c, u in users} | {(draft.channel, draft.external_user_id)}
-        return len(reporters)
+    @property
+    def intake(self) -> IncidentIntake:
+        return IncidentIntake(self.settings, self.planner)
+
+    def _cue(self, assessment: Assessment) -> str:
+        if assessment.match is not None:
+            return f"incident: joins {assessment.match.ref}"
+        assert assessment.surge is not None
+        window = self.settings.incidents.surge_window
+        return f"surge: {assessment.surge.reporters} reports in {window}"
