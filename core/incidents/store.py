@@ -30,7 +30,8 @@ def open_key(group: str, filters: IncidentFilters) -> str:
 def load_incident(s: Session, ref: str, *, lock: bool) -> IncidentRow:
     query = select(IncidentRow).where(IncidentRow.ref == ref.strip().upper())
     if lock:
-        query = query.with_for_update()
+        # Refreshed: an unlocked read earlier in the transaction may be stale by now.
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = s.exec(query).first()
     if row is None:
         raise NotFoundError(f"no incident {ref}")
@@ -40,7 +41,8 @@ def load_incident(s: Session, ref: str, *, lock: bool) -> IncidentRow:
 def load_ticket(s: Session, ref: str, *, lock: bool) -> TicketRow:
     query = select(TicketRow).where(TicketRow.ref == ref.strip().upper())
     if lock:
-        query = query.with_for_update()
+        # Refreshed: an unlocked read earlier in the transaction may be stale by now.
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = s.exec(query).first()
     if row is None:
         raise NotFoundError(f"no ticket {ref}")
@@ -58,6 +60,7 @@ def lock_tickets(s: Session, refs: Iterable[str]) -> list[TicketRow]:
             .where(col(TicketRow.ref).in_(wanted))
             .order_by(col(TicketRow.id))
             .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
     )
 
