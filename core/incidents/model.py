@@ -94,7 +94,7 @@ class IncidentFilters:
             raise InvalidInputError(f"unknown incident filter {unknown[0]!r}")
         return cls(**{k: str(v) for k, v in data.items() if v})
 
-    def admits(self, facts: ReportFilters) -> bool:
+    def admits(self, facts: IncidentFilters) -> bool:
         """True when the report's details do not contradict any of these."""
         for f in fields(self):
             wanted = getattr(self, f.name)
@@ -106,10 +106,6 @@ class IncidentFilters:
     def key(self) -> str:
         """Canonical text, part of the open-incident key."""
         return "|".join(f"{k}={normalised(v)}" for k, v in sorted(self.to_json().items()))
-
-
-# The details of one report that filters read; the same shape as the filters.
-ReportFilters = IncidentFilters
 
 
 def normalised(value: str) -> str:
