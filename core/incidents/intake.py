@@ -148,8 +148,16 @@ class IncidentIntake:
         for t in tickets:
             urgent = more_urgent(urgent, priority_for(t.subtype, Scope.WIDESPREAD))
             urgent = more_urgent(urgent, Priority(t.priority))
+        # A report that paged on its own and was acknowledged: someone already has
+        # the outage, so the incident does not page the chain all over again.
+        acked = sorted(
+            (t for t in tickets if t.page_acked_at is not None),
+            key=lambda t: t.page_acked_at or now,
+        )
         return IncidentRow(
             title=subtype(newest.subtype).name_en.capitalize(),
+            acknowledged_at=acked[0].page_acked_at if acked else None,
+            owner=acked[0].assignee if acked else None,
             related_group=surge.group,
             subtypes=sorted({t.subtype for t in tickets}),
             finance=is_finance_group(surge.group),

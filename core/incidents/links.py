@@ -190,3 +190,24 @@ class Linker:
             ticket_ref=incident.ref,
             payload={"ticket": ticket.ref, "reason": reason},
         )
+
+    def split_out(
+        self,
+        s: Session,
+        incident: IncidentRow,
+        ticket: TicketRow,
+        *,
+        actor: str,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """ "Not fixed for me": the reporter's problem is their own from now on."""
+        self.unlink(s, incident, ticket, actor=actor, reason=reason, now=now)
+        append_event(
+            s,
+            at=now,
+            actor=actor,
+            action="incident.reporter_split",
+            ticket_ref=incident.ref,
+            payload={"ticket": ticket.ref, "reason": reason},
+        )

@@ -156,7 +156,7 @@ class IncidentService(IncidentProgress):
             incident = load_incident(s, cmd.incident_ref, lock=True)
             self._access(incident, finance_agent)
             ticket = load_ticket(s, cmd.ticket_ref, lock=True)
-            self.linker.unlink(s, incident, ticket, actor=actor, reason=reason, now=now)
+            self.linker.split_out(s, incident, ticket, actor=actor, reason=reason, now=now)
             if Status(ticket.status) in OPEN_STATUSES:
                 # Still open (the incident is not resolved): only its clock restarts.
                 ticket.clock_started_at, ticket.first_response_at = now, None
@@ -166,14 +166,6 @@ class IncidentService(IncidentProgress):
                 self.planner.plan(s, ticket, now)
             else:
                 ticket = self.tickets.reopen(ticket.ref or "", actor, now, reason, session=s)
-            append_event(
-                s,
-                at=now,
-                actor=actor,
-                action="incident.reporter_split",
-                ticket_ref=incident.ref,
-                payload={"ticket": ticket.ref, "reason": reason, "status": ticket.status},
-            )
             return ticket
 
     def merge(

@@ -8,6 +8,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.errors import IllegalTransitionError, InvalidInputError
+from core.incidents.links import Linker
+from core.incidents.model import IncidentStatus
+from core.incidents.store import incident_of_ticket
 from core.statuses import Status
 from core.storage.tables import TicketRow
 from core.tickets.base import TicketBase
@@ -59,7 +62,8 @@ class FollowUp(TicketBase):
         reason: str | None = None,
         session: Session | None = None,
     ) -> TicketRow:
-        """Back into diagnosis; the first-response clock starts again.
+        """Back into diagnosis; the first-response clock starts again. A ticket of a
+        resolved incident leaves it (docs/incidents.md).
 
         The pause history is kept: the new first-response clock ignores pauses
         before its start, and the resolution clock, counted from creation,
@@ -76,7 +80,20 @@ class FollowUp(TicketBase):
             payload["first_response_due"] = row.first_response_due.isoformat()
             return payload
 
-        return self._change(ref, actor, now, "ticket.reopened", reason, mutate, session=session)
+        with self._tx(session) as s:
+            incident = incident_of_ticket(s, ref.strip().upper())
+            if incident is not None and incident.status == IncidentStatus.RESOLVED:
+                # "Not fixed" after the outage was resolved: the reporter's problem is
+                # their own now, with a clock of its own (a linked ticket has none).
+                Linker(self.settings, self.planner).split_out(
+                    s,
+                    incident,
+                    self._load(s, ref, lock=True),
+                    actor=actor,
+                    reason=reason or "reopened after the incident was resolved",
+                    now=now,
+                )
+            return self._change(ref, actor, now, "ticket.reopened", reason, mutate, session=s)
 
     def rate(
         self,

@@ -8,9 +8,16 @@ import asyncio
 from datetime import timedelta
 
 from core.config import settings_from_mapping
-from core.incidents.model import AcknowledgeIncident, IncidentStatus, PostUpdate
+from core.incidents.model import (
+    AcknowledgeIncident,
+    IncidentStatus,
+    PostUpdate,
+    ResolveIncident,
+)
 from core.incidents.service import IncidentService
 from core.sla.scheduler import REDELIVER_AFTER, SlaScheduler
+from core.statuses import Outcome
+from core.taxonomy import Scope
 from core.tickets import TicketService
 from tests.factories import draft
 
@@ -119,3 +126,34 @@ def test_an_undelivered_incident_page_is_delivered_again(db, clock):
     clock.advance(REDELIVER_AFTER + timedelta(seconds=1))
     [again] = scheduler.undelivered(clock.now())
     assert (again.kind, again.incident_ref, again.ref) == ("page", ref, created[0].ticket.ref)
+
+
+def test_a_report_whose_own_page_was_acknowledged_spares_the_chain_a_second_round(db, clock):
+    tickets, incidents, scheduler, fired = make(db, clock)
+    own = tickets.create(draft("av.no_audio", Scope.WIDESPREAD, external_user_id="a"), clock.now())
+    run(scheduler, clock)
+    tickets.claim(own.ref, "Mei", clock.now())  # claiming a P0 acknowledges its page
+    _, ref = outage(tickets, clock, users="bcde")
+    run(scheduler, clock, timedelta(minutes=20))
+    assert [f.ref for f in fired if f.kind == "page"] == [own.ref]
+    incident = incidents.get(ref)
+    assert (incident.owner, incident.acknowledged_at) == (
+        "Mei",
+        clock.now() - timedelta(minutes=20),
+    )
+
+
+def test_reopening_a_ticket_of_a_resolved_incident_takes_it_out_with_its_own_clock(db, clock):
+    tickets, incidents, scheduler, fired = make(db, clock)
+    created, ref = outage(tickets, clock)
+    incidents.resolve(
+        ResolveIncident(ref, "Mei", Outcome.ROOT_FIX, "app_bug", "已修复"), clock.now()
+    )
+    mine = created[1].ticket.ref
+    clock.advance(timedelta(minutes=5))
+    reopened = tickets.reopen(mine, "user", clock.now(), "the user says it is not fixed")
+    assert reopened.status == "diagnosing" and incidents.incident_of(mine) is None
+    assert "incident.reporter_split" in [e.action for e in incidents.history(ref)]
+    run(scheduler, clock, timedelta(minutes=8))  # P0: half of 15 min
+    own = [(f.kind, f.fraction) for f in fired if f.ref == mine and f.incident_ref is None]
+    assert ("page", None) in own and ("warning", 0.5) in own
