@@ -51,10 +51,16 @@ class IncidentLink:
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
-    """Decided before the ticket row exists, so it is created widespread."""
+    """Decided before the ticket row exists, so it is created widespread. The
+    rows it names are locked already: locks are taken before the transaction's
+    first audit append (the audit head is locked until commit), as every other
+    writer does, so a report and an agent's change never wait on each other in
+    a cycle.
+    """
 
     match: IncidentRow | None = None
     surge: Surge | None = None
+    earlier: tuple[TicketRow, ...] = ()  # the surge's earlier reports
 
 
 def best_match(incidents: Sequence[IncidentRow], filters: IncidentFilters) -> IncidentRow | None:
@@ -80,29 +86,33 @@ class IncidentIntake:
             return None
         match = best_match(open_incidents(s, group), report.filters)
         if match is not None:
-            return Assessment(match=match)
+            locked = load_incident(s, match.ref or "", lock=True)
+            if locked.status != IncidentStatus.RESOLVED:
+                return Assessment(match=locked)
+            # Resolved in the meantime: whether this report starts a new surge is
+            # decided as if there had been no incident.
         rules = self.settings.incidents
         recent = recent_unlinked_reports(s, group, now - rules.surge_window)
         surge = detect_surge(
             report, recent, now, reports=rules.surge_reports, window=rules.surge_window
         )
-        return Assessment(surge=surge) if surge is not None else None
+        if surge is None:
+            return None
+        # In id order, as every writer locks tickets: a concurrent surge over the
+        # same reports waits here, not in a cycle.
+        return Assessment(surge=surge, earlier=tuple(lock_tickets(s, surge.refs)))
 
     def apply(
         self, s: Session, assessment: Assessment, ticket: TicketRow, now: datetime
-    ) -> IncidentLink | None:
+    ) -> IncidentLink:
         """Link the new `ticket` (flushed, with its ref) as assessed."""
         if assessment.match is not None:
-            incident = load_incident(s, assessment.match.ref or "", lock=True)
-            if incident.status == IncidentStatus.RESOLVED:
-                return None  # resolved in the meantime: the report stands alone
+            incident = assessment.match
             self.linker.link(s, incident, ticket, via="match", actor=SURGE_ACTOR, now=now)
             return IncidentLink(incident.ref or "", opened=False, via="match")
         surge = assessment.surge
         assert surge is not None
-        # Earlier reports first, in id order (as every writer locks them), then the
-        # open step: a concurrent surge of the same reports waits here, not in a cycle.
-        earlier = lock_tickets(s, surge.refs)
+        earlier = list(assessment.earlier)
         incident, opened = self._open(s, surge, [*earlier, ticket], now)
         for other in earlier:
             if link_of(s, other.ref or "") is None:

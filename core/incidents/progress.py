@@ -24,7 +24,7 @@ from core.incidents.model import (
     ResolveIncident,
     check_incident_transition,
 )
-from core.incidents.store import linked_tickets, load_incident
+from core.incidents.store import linked_tickets, load_incident, lock_tickets
 from core.statuses import OPEN_STATUSES, Status
 from core.storage.audit_store import append_event
 from core.storage.db import Database
@@ -97,10 +97,12 @@ class IncidentProgress:
             incident = load_incident(s, cmd.incident_ref, lock=True)
             self._access(incident, finance_agent)
             check_incident_transition(IncidentStatus(incident.status), IncidentStatus.RESOLVED)
+            assert incident.id is not None
+            # Locked before the first audit append, as every writer orders its locks.
+            lock_tickets(s, [t.ref or "" for t in linked_tickets(s, incident.id)])
             incident.outcome, incident.cause_class = cmd.outcome.value, cmd.cause_class
             incident.resolved_at, incident.open_key = now, None
             self._record_update(s, incident, IncidentStatus.RESOLVED, message, None, actor, now)
-            assert incident.id is not None
             resolved = []
             for ticket in linked_tickets(s, incident.id):
                 if Status(ticket.status) not in OPEN_STATUSES:
@@ -163,7 +165,8 @@ class IncidentProgress:
             incident.first_update_at = now
             payload["first_update"] = True
         answered = []
-        for ticket in linked_tickets(s, incident.id):
+        linked = linked_tickets(s, incident.id)
+        for ticket in lock_tickets(s, [t.ref or "" for t in linked]):
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
                 s.add(ticket)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from core.errors import AlreadyClaimedError, IllegalTransitionError, InvalidInputError
 from core.incidents.acknowledge import acknowledge_incident
-from core.incidents.store import incident_of_ticket
+from core.incidents.store import incident_of_ticket, load_incident
 from core.routing import next_tier
 from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
 from core.storage.audit_store import append_event
@@ -137,12 +137,15 @@ class AgentActions(TicketBase):
             return {"page_acked_at": now.isoformat()}
 
         with self._tx(None) as s:
+            # An incident pages on its lead ticket until it has a card of its own:
+            # acknowledging that page acknowledges the incident. The incident is
+            # locked first, as its own operations do.
+            incident = incident_of_ticket(s, ref.strip().upper())
+            if incident is not None:
+                incident = load_incident(s, incident.ref or "", lock=True)
             row = self._change(
                 ref, actor, now, "page.acknowledged", f"acknowledged by {actor}", mutate, session=s
             )
-            # An incident pages on its lead ticket until it has a card of its own:
-            # acknowledging that page acknowledges the incident.
-            incident = incident_of_ticket(s, row.ref or "")
             if incident is not None and incident.acknowledged_at is None:
                 acknowledge_incident(s, incident, actor, now, self.planner)
             return row

@@ -127,3 +127,41 @@ def test_concurrent_reports_completing_one_surge_open_exactly_one_incident(
             assert verify_chain(iter_links(s)).ok
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_reports_opening_an_incident_and_agents_working_its_tickets_never_deadlock(
+    request, settings, clock, dialect
+):
+    """Surge reports lock the earlier tickets; agents claim, acknowledge and reply
+    on those same tickets at the same moment. Every one of them must succeed.
+    """
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=12)
+    db.upgrade()
+    try:
+        tickets = TicketService(db, settings)
+        incidents = IncidentService(db, tickets)
+        waiting = [
+            tickets.create(draft("av.no_audio", external_user_id=f"w{i}"), clock.now()).ref
+            for i in range(settings.incidents.surge_reports - 1)
+        ]
+
+        def work(i: int):
+            ref = waiting[i % len(waiting)]
+            if i % 3 == 0:
+                return tickets.create_report(
+                    draft("av.no_audio", external_user_id=f"u{i}"), clock.now()
+                )
+            if i % 3 == 1:
+                return tickets.acknowledge_page(ref, f"agent{i}", clock.now())
+            return tickets.reassign(ref, "lead", f"agent{i}", clock.now())
+
+        results = _race(12, work)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        [listed] = incidents.list_open()
+        assert set(waiting) <= {t.ref for t in incidents.tickets_of(listed.incident.ref)}
+        with db.session() as s:
+            assert verify_chain(iter_links(s)).ok
+    finally:
+        db.dispose()
