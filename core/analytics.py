@@ -1,7 +1,8 @@
 """Complaint analytics for the retrospective: what users complained about in a
 period and how that changed, how fast support answered and resolved, how users
 rated it, and what is still owed (workarounds waiting for their root fix,
-faults the knowledge base had nothing to propose for).
+faults the knowledge base had nothing to propose for), and how outages went
+as incidents (`core.incidents.analytics`).
 
 `build_report` is pure: it reads rows already loaded. `load_report` loads them.
 """
@@ -11,12 +12,13 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from core.incidents.analytics import IncidentFigures, load_incident_figures
 from core.statuses import Outcome, Status
 from core.storage.db import Database
 from core.storage.tables import AuditEventRow, SelfServiceRow, TicketRow
@@ -101,6 +103,7 @@ class ComplaintReport:
     owed_root_fixes: int  # all tickets, whenever created, still on a workaround
     oldest_owed: list[tuple[str, datetime]]
     kb_gaps: dict[str, int]  # fault subtype: its tickets with no article proposed
+    incidents: IncidentFigures | None = None  # the incidents declared in the period
 
     @property
     def reports(self) -> int:
@@ -250,7 +253,8 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
             ).all()
             if ref
         ]
-    return build_report(
+        incidents = load_incident_figures(s, since, until)
+    report = build_report(
         since=since,
         until=until,
         tickets=tickets,
@@ -259,3 +263,4 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
         reopened=[ref for ref in reopened if ref],
         owed=owed,
     )
+    return replace(report, incidents=incidents)

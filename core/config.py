@@ -209,12 +209,49 @@ class FollowupSettings(_Section):
     auto_close_after: Duration = timedelta(hours=48)
 
 
-class SurgeSettings(_Section):
-    """A surge of similar reports makes an issue widespread, whatever each says."""
+class IncidentSettings(_Section):
+    """When similar reports from different users become one incident (docs/incidents.md)."""
 
-    window: Duration = timedelta(minutes=10)
-    # Reports of one subtype from this many different users within the window.
-    reports: int = Field(default=5, ge=2)
+    # Reports of related subtypes from this many different users within the window.
+    surge_reports: int = Field(default=5, ge=2)
+    surge_window: Duration = timedelta(minutes=10)
+    # The "reports per minute" of an incident's breakdown looks this far back.
+    rate_window: Duration = timedelta(minutes=5)
+
+    @field_validator("surge_window", "rate_window")
+    @classmethod
+    def _positive_window(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("the window must be positive")
+        return value
+
+
+# The settings of the per-ticket surge rule the incident rule replaced: an old
+# `[surge]` section still loads, its keys read as these of `[incidents]`.
+_LEGACY_SURGE_KEYS = {"reports": "surge_reports", "window": "surge_window"}
+
+
+def _fold_legacy_surge(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    legacy = out.pop("surge", None)
+    if legacy is None:
+        return out
+    if not isinstance(legacy, Mapping):
+        raise ConfigError("surge: must be a table (it is the old name of [incidents])")
+    unknown = sorted(set(legacy) - set(_LEGACY_SURGE_KEYS))
+    if unknown:
+        raise ConfigError(f"surge.{unknown[0]}: unknown key")
+    incidents = dict(out.get("incidents") or {})
+    for old, new in _LEGACY_SURGE_KEYS.items():
+        if old not in legacy:
+            continue
+        if new in incidents and incidents[new] != legacy[old]:
+            raise ConfigError(
+                f"surge.{old} and incidents.{new} disagree: keep only incidents.{new}"
+            )
+        incidents[new] = legacy[old]
+    out["incidents"] = incidents
+    return out
 
 
 class AuditSettings(_Section):
@@ -296,7 +333,7 @@ class Settings(_Section):
     i18n: I18nSettings = I18nSettings()
     routing: RoutingSettings = RoutingSettings()
     followup: FollowupSettings = FollowupSettings()
-    surge: SurgeSettings = SurgeSettings()
+    incidents: IncidentSettings = IncidentSettings()
     intake: IntakeLimits = IntakeLimits()
     escalation: EscalationSettings = EscalationSettings()
     audit: AuditSettings = AuditSettings()
@@ -347,7 +384,7 @@ def settings_from_mapping(
     if "secrets" in data:
         raise ConfigError(f"{source}: secrets: set them in the environment, not in the file")
     try:
-        settings = Settings.model_validate(dict(data))
+        settings = Settings.model_validate(_fold_legacy_surge(data))
     except ValidationError as err:
         raise ConfigError(_format_errors(err, source)) from None
     updates: dict[str, Any] = {"secrets": _secrets_from(environ)}

@@ -30,6 +30,7 @@ from core.sla.rules import (
     warnings,
 )
 from core.statuses import OPEN_STATUSES, Status
+from core.storage.incident_tables import IncidentRow, IncidentTicketRow
 from core.storage.tables import SlaTimerRow, TicketRow
 from core.taxonomy import Priority
 
@@ -173,12 +174,40 @@ class SlaPlanner:
             for p in page_schedule(self.chain, started)
         ]
 
+    def desired_for_incident(self, incident: IncidentRow) -> list[TimerSpec]:
+        """An incident's clocks, under its own ref: the first-response clock (met by
+        its first public update) and, for P0, one paging chain until acknowledged.
+        Both run from the declaration, as a surge ticket's did.
+        """
+        if incident.status == "resolved":
+            return []
+        ref, priority = incident.ref or "", Priority(incident.severity)
+        specs: list[TimerSpec] = []
+        if incident.first_update_at is None:
+            clock = first_response_clock(self.policy, priority, incident.declared_at, ())
+            specs += self._clock_specs(ref, "first_response", clock)
+        if priority is Priority.P0 and incident.acknowledged_at is None:
+            specs += self._page_specs(ref, incident.declared_at)
+        return specs
+
     def plan(self, s: Session, ticket: TicketRow, now: datetime) -> bool:
         """Make the ticket's pending timers match its state; True when a new timer
         was added (the scheduler may need to wake earlier).
+
+        A ticket inside an incident has no timers: the incident's stand for it.
         """
-        wanted = {spec.key: spec for spec in self.desired(ticket)}
-        rows = s.exec(select(SlaTimerRow).where(SlaTimerRow.ticket_ref == ticket.ref)).all()
+        linked = s.exec(
+            select(IncidentTicketRow.id).where(IncidentTicketRow.ticket_ref == ticket.ref)
+        ).first()
+        specs = [] if linked is not None else self.desired(ticket)
+        return self._sync(s, ticket.ref or "", specs, now)
+
+    def plan_incident(self, s: Session, incident: IncidentRow, now: datetime) -> bool:
+        return self._sync(s, incident.ref or "", self.desired_for_incident(incident), now)
+
+    def _sync(self, s: Session, ref: str, specs: list[TimerSpec], now: datetime) -> bool:
+        wanted = {spec.key: spec for spec in specs}
+        rows = s.exec(select(SlaTimerRow).where(SlaTimerRow.ticket_ref == ref)).all()
         known = {row.key for row in rows}
         added = False
         for row in rows:
@@ -199,7 +228,7 @@ class SlaPlanner:
             s.add(
                 SlaTimerRow(
                     key=key,
-                    ticket_ref=ticket.ref or "",
+                    ticket_ref=ref,
                     kind=spec.kind,
                     clock=spec.clock,
                     fraction=spec.fraction,

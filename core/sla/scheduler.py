@@ -19,11 +19,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from core.incidents.store import lead_ticket_ref
 from core.ports import AgentNotifier, Clock
 from core.sla.planner import next_due
 from core.storage.audit_store import append_event
 from core.storage.db import Database
+from core.storage.incident_tables import IncidentRow
 from core.storage.tables import SlaTimerRow, TicketRow
+from core.taxonomy import Priority
 from core.tickets import TicketService
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,9 @@ class Fired:
     priority: str
     tier: str
     assignee: str | None
+    # Set for an incident's timer; `ref` is then its lead ticket (the first report
+    # still in it), where its pages point until the incident has a card of its own.
+    incident_ref: str | None = None
 
 
 def _fired(row: SlaTimerRow, ticket: TicketRow) -> Fired:
@@ -134,8 +140,66 @@ class SlaScheduler:
                 t.ref: t
                 for t in s.exec(select(TicketRow).where(col(TicketRow.ref).in_(refs))).all()
             }
-            fired = [self._fire(s, row, tickets[row.ticket_ref], now) for row in rows]
+            incidents = {
+                i.ref: i
+                for i in s.exec(select(IncidentRow).where(col(IncidentRow.ref).in_(refs))).all()
+            }
+            fired = [
+                self._fire_incident(s, row, incidents[row.ticket_ref], now)
+                if row.ticket_ref in incidents
+                else self._fire(s, row, tickets[row.ticket_ref], now)
+                for row in rows
+            ]
         return fired
+
+    def _fire_incident(
+        self, s: Session, row: SlaTimerRow, incident: IncidentRow, now: datetime
+    ) -> Fired:
+        """An incident's timer: no tier to raise (the incident is already urgent);
+        recorded on the incident and told through its lead ticket.
+        """
+        row.fired_at, row.fired_by = now, self.instance
+        s.add(row)
+        fired = self._incident_fired(s, row, incident)
+        append_event(
+            s,
+            at=now,
+            actor="sla",
+            action=f"sla.{row.kind}",
+            ticket_ref=row.ticket_ref,
+            payload={
+                "clock": row.clock,
+                "due_at": row.due_at.isoformat(),
+                "fraction": row.fraction,
+                "level": row.level,
+                "round": row.round,
+                "targets": list(row.targets),
+                "tier": fired.tier,
+                "instance": self.instance,
+                "lead_ticket": fired.ref,
+            },
+        )
+        return fired
+
+    def _incident_fired(self, s: Session, row: SlaTimerRow, incident: IncidentRow) -> Fired:
+        assert row.id is not None and row.fired_at is not None and incident.id is not None
+        severity = Priority(incident.severity)
+        return Fired(
+            timer_id=row.id,
+            ref=lead_ticket_ref(s, incident.id) or row.ticket_ref,
+            kind=row.kind,
+            clock=row.clock,
+            due_at=row.due_at,
+            fired_at=row.fired_at,
+            fraction=row.fraction,
+            level=row.level,
+            round=row.round,
+            targets=tuple(row.targets),
+            priority=incident.severity,
+            tier=self.tickets.settings.routing.tiers.get(severity, "lead"),
+            assignee=incident.owner,
+            incident_ref=incident.ref,
+        )
 
     def _fire(self, s: Session, row: SlaTimerRow, ticket: TicketRow, now: datetime) -> Fired:
         row.fired_at, row.fired_by = now, self.instance
@@ -181,8 +245,14 @@ class SlaScheduler:
             ).all()
             out = []
             for row in rows:
-                ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).one()
-                out.append(_fired(row, ticket))
+                ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).first()
+                if ticket is not None:
+                    out.append(_fired(row, ticket))
+                    continue
+                incident = s.exec(
+                    select(IncidentRow).where(IncidentRow.ref == row.ticket_ref)
+                ).one()
+                out.append(self._incident_fired(s, row, incident))
             return out
 
     def mark_delivered(self, timer_ids: list[int], now: datetime) -> None:

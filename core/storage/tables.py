@@ -223,3 +223,8 @@ class SlaTimerRow(SQLModel, table=True):
     fired_by: str | None = Field(default=None, max_length=64)
     delivered_at: datetime | None = _utc(nullable=True)
     cancelled_at: datetime | None = _utc(nullable=True)
+
+
+# The incident tables live in a module of their own; importing it here puts them
+# on the metadata wherever the tables are registered.
+import core.storage.incident_tables  # noqa: E402, F401

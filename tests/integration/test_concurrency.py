@@ -1,4 +1,4 @@
-"""Races that must have exactly one outcome: claims and audit appends."""
+"""Races that must have exactly one outcome: claims, audit appends, opening an incident."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from core.audit import verify_chain
 from core.errors import AlreadyClaimedError
+from core.incidents.service import IncidentService
 from core.storage.audit_store import append_event, iter_links
 from core.storage.db import Database
 from core.tickets import TicketService
@@ -84,5 +85,83 @@ def test_eight_concurrent_writers_never_fork_the_audit_chain(request, clock, dia
             result = verify_chain(iter_links(s))
         assert result.ok, result.reason
         assert result.count == 8 * per_writer
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(("dialect", "reporters"), [("sqlite", 8), ("postgres", 16)])
+def test_concurrent_reports_completing_one_surge_open_exactly_one_incident(
+    request, settings, clock, dialect, reporters
+):
+    """Four reports wait; then many more arrive at once, each completing the
+    surge in its own transaction. One incident opens; every report is in it.
+    """
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=reporters)
+    db.upgrade()
+    try:
+        tickets = TicketService(db, settings)
+        incidents = IncidentService(db, tickets)
+        waiting = [
+            tickets.create(draft("av.no_audio", external_user_id=f"w{i}"), clock.now()).ref
+            for i in range(settings.incidents.surge_reports - 1)
+        ]
+        results = _race(
+            reporters,
+            lambda i: tickets.create_report(
+                draft("av.noise_echo", external_user_id=f"u{i}"), clock.now()
+            ),
+        )
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert not errors, errors
+        opened = [r.incident.ref for r in results if r.incident and r.incident.opened]
+        assert len(opened) == 1
+        assert {r.incident.ref for r in results if r.incident} == set(opened)
+        [listed] = incidents.list_open()
+        assert listed.incident.ref == opened[0]
+        assert listed.tickets == len(waiting) + reporters
+        assert {t.ref for t in incidents.tickets_of(opened[0])} >= set(waiting)
+        declared = [e for e in incidents.history(opened[0]) if e.action == "incident.declared"]
+        assert len(declared) == 1
+        with db.session() as s:
+            assert verify_chain(iter_links(s)).ok
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_reports_opening_an_incident_and_agents_working_its_tickets_never_deadlock(
+    request, settings, clock, dialect
+):
+    """Surge reports lock the earlier tickets; agents claim, acknowledge and reply
+    on those same tickets at the same moment. Every one of them must succeed.
+    """
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=12)
+    db.upgrade()
+    try:
+        tickets = TicketService(db, settings)
+        incidents = IncidentService(db, tickets)
+        waiting = [
+            tickets.create(draft("av.no_audio", external_user_id=f"w{i}"), clock.now()).ref
+            for i in range(settings.incidents.surge_reports - 1)
+        ]
+
+        def work(i: int):
+            ref = waiting[i % len(waiting)]
+            if i % 3 == 0:
+                return tickets.create_report(
+                    draft("av.no_audio", external_user_id=f"u{i}"), clock.now()
+                )
+            if i % 3 == 1:
+                return tickets.acknowledge_page(ref, f"agent{i}", clock.now())
+            return tickets.reassign(ref, "lead", f"agent{i}", clock.now())
+
+        results = _race(12, work)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        [listed] = incidents.list_open()
+        assert set(waiting) <= {t.ref for t in incidents.tickets_of(listed.incident.ref)}
+        with db.session() as s:
+            assert verify_chain(iter_links(s)).ok
     finally:
         db.dispose()
