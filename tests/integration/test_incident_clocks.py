@@ -20,6 +20,7 @@ from core.statuses import Outcome
 from core.taxonomy import Scope
 from core.tickets import TicketService
 from tests.factories import draft
+from tests.fakes import RecordingAgents
 
 CHAIN = {
     "on_call": ["S0ONCALL"],
@@ -35,13 +36,9 @@ CHAIN = {
 def make(db, clock):
     settings = settings_from_mapping({"escalation": CHAIN}, environ={})
     tickets = TicketService(db, settings)
-    fired: list = []
-
-    async def notify(item):
-        fired.append(item)
-
-    scheduler = SlaScheduler(db, tickets, clock, instance="test", notify=notify)
-    return tickets, IncidentService(db, tickets), scheduler, fired
+    agents = RecordingAgents()
+    scheduler = SlaScheduler(db, tickets, clock, instance="test", agents=agents)
+    return tickets, IncidentService(db, tickets), scheduler, agents.fired
 
 
 def run(scheduler, clock, at=None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -135,7 +136,8 @@ def test_finance_tickets_need_a_reason_for_every_change(tickets, clock):
 
 def test_finance_values_are_referenced_not_copied_into_the_audit_trail(tickets, clock, db):
     t = tickets.create(finance_draft(), clock.now())
-    payload = tickets.history(t.ref)[0].payload
+    # Pointers carry a random-looking digest of the sealed value: leave them out.
+    payload = re.sub(r'"digest":"[0-9a-f]{64}"', "", tickets.history(t.ref)[0].payload)
     assert "ORD20261125001" not in payload
     assert "648" not in payload
     assert "充值648没到账" not in payload
