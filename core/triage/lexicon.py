@@ -196,10 +196,16 @@ OFFICIAL = Phrases(
 )
 # Many users, in the writer's own words (the model weighs the rest).
 MANY = Phrases(
-    r"大家都|很多人|好多人|所有人|一堆人|不止我|不只我|其他人也|别人也|(所有|全部|每个)直播间|热搜|全站",
+    r"大家都|很多人|好多人|所有人|一堆人|不止我|不只我|其他人也|别人也|(所有|全部|每个)直播间|热搜|全站|"
+    # Another person having it too: "我老婆的手机也一样", "室友也登不上".
+    r"(老婆|老公|朋友|室友|同事|同学|家人|妹妹?|姐姐?|哥哥?|弟弟?|妈妈?|爸爸?)[^，。！？,.!?]{0,8}(也|都)"
+    r"(一样|是|这样|没|不|登不|打不|看不|收不)",
     r"everyone|everybody|many (people|users|viewers|streamers)|lots of people|not just me|"
     r"(all|every) (streams?|channels?|rooms?)|whole (app|site|platform)|down for everyone|"
-    r"anyone else|other (people|users|streamers)",
+    r"anyone else|other (people|users|streamers)|"
+    r"(my )?(wife|husband|friends?|roommates?|brother|sister|mom|dad)('s [a-z]+)? "
+    r"(too|also|as well|has (it|the same)|"
+    r"(is|are|does|do|did|can'?t|cannot)[a-z' ]{0,20} (too|either))",
 )
 # Everyone inside ONE room, or both sides of one co-host session: one stream.
 ONE_ROOM = Phrases(

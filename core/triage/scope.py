@@ -13,6 +13,7 @@ import re
 from core.taxonomy import Scope
 from core.text import normalize
 from core.triage.lexicon import MANY, OFFICIAL, ONE_ROOM, ONLY_ME
+from core.triage.typos import fix_typos
 
 # Quoted spans: straight and curly double quotes and the CJK corner brackets.
 _QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’')
@@ -23,6 +24,7 @@ _REPORTED = re.compile(
     r"[^，,；;。！？!?\n]{0,120}?(?=[，,；;。！？!?\n]|\.(?:\s|$)|$)"
 )
 _WIDESPREAD_AT = 0.5
+_SURE = 0.8
 
 
 def writer_text(normalized: str) -> str:
@@ -53,9 +55,13 @@ def others_affected(text: str) -> bool | None:
     """How an answer to "is anyone else affected?" reads: True for others too,
     False for the writer alone, None when it says neither.
     """
+    from core.triage.classifier import default_classifier
+
     writer = writer_text(normalize(text))
-    if OFFICIAL.search(writer) is not None or MANY.search(writer) is not None:
-        return ONLY_ME.search(writer) is None or None
     if ONLY_ME.search(writer) is not None:
         return False
-    return None
+    if OFFICIAL.search(writer) is not None or MANY.search(writer) is not None:
+        return True
+    # No fixed phrase: the learned scope head reads the answer, only when sure.
+    widespread = default_classifier().model.predict(fix_typos(writer)).widespread
+    return True if widespread >= _SURE else None

