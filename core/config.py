@@ -404,3 +404,15 @@ def load_settings(path: str | Path | None, environ: Mapping[str, str] | None = N
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{source}: not valid TOML: {err}") from None
     return settings_from_mapping(data, environ, source)
+
+
+TRIAGE_MODEL_DIR_ENV = "LIVEDESK_TRIAGE_MODEL_DIR"
+
+
+def triage_model_dir(environ: Mapping[str, str] | None = None) -> Path | None:
+    """Where `livedesk triage activate` keeps the active triage model; read by
+    every process that classifies (the bot and the CLI) so that they agree.
+    """
+    environ = os.environ if environ is None else environ
+    value = environ.get(TRIAGE_MODEL_DIR_ENV, "").strip()
+    return Path(value) if value else None

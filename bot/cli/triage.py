@@ -18,8 +18,15 @@ from core.triage.evaluate import EvalReport, evaluate
 
 def register(subparsers: Any) -> None:
     """Add the `triage` and `eval` sub-commands."""
-    triage = subparsers.add_parser("triage", help="classify a complaint message")
-    triage.add_argument("text", nargs="?", help="the message (omit with --jsonl)")
+    triage = subparsers.add_parser(
+        "triage",
+        help="classify a complaint message; or: train [--out FILE], activate FILE, rollback",
+    )
+    triage.add_argument(
+        "text",
+        nargs="*",
+        help="the message (omit with --jsonl); or the model actions train, activate, rollback",
+    )
     triage.add_argument("--lang", choices=("zh", "en"), default="zh", help="display language")
     triage.add_argument(
         "--jsonl",
@@ -27,12 +34,67 @@ def register(subparsers: Any) -> None:
         help='read {"text": ...} objects from stdin, one per line; write one verdict per line',
     )
     triage.add_argument("--now", help="ISO time the messages were sent (default: now)")
+    triage.add_argument(
+        "--out", type=Path, help="train: model file to write (default: the shipped one)"
+    )
+    triage.add_argument(
+        "--dir",
+        type=Path,
+        help="activate, rollback: model directory (default: $LIVEDESK_TRIAGE_MODEL_DIR)",
+    )
     triage.set_defaults(handler=run_triage)
 
     ev = subparsers.add_parser("eval", help="accuracy of triage on a labelled JSONL file")
     ev.add_argument("file", type=Path, help="JSONL with text, category, subtype, scope, priority")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
+    ev.add_argument(
+        "--candidate", type=Path, help="also evaluate this model file and print both side by side"
+    )
     ev.set_defaults(handler=run_eval)
+
+
+def run_model_action(args: argparse.Namespace) -> int:
+    """`livedesk triage train|activate|rollback`: the logic lives in core.triage."""
+    from core.config import TRIAGE_MODEL_DIR_ENV, triage_model_dir
+    from core.triage.activation import ActivationError, activate, rollback
+    from core.triage.linear import ModelFileError, shipped_model_path
+
+    action = args.text[0]
+    if action == "activate" and len(args.text) != 2:
+        sys.stderr.write("error: usage: livedesk triage activate FILE [--dir DIR]\n")
+        return 2
+    if action != "activate" and len(args.text) != 1:
+        sys.stderr.write(f"error: usage: livedesk triage {action} (no message words)\n")
+        return 2
+    if action == "train":
+        from core.triage.train import train_bundled
+
+        out = args.out or shipped_model_path()
+        try:
+            text = train_bundled()
+        except ImportError as exc:
+            sys.stderr.write(f"error: training needs the [train] extra ({exc.name} missing)\n")
+            return 2
+        out.write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote {out}\n")
+        return 0
+    directory = args.dir or triage_model_dir()
+    if directory is None:
+        sys.stderr.write(f"error: give --dir or set {TRIAGE_MODEL_DIR_ENV}\n")
+        return 2
+    try:
+        model = (
+            activate(Path(args.text[1]), directory) if action == "activate" else rollback(directory)
+        )
+    except (ModelFileError, ActivationError, OSError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    record = model.training.get("cross_validation", {})
+    sys.stdout.write(
+        f"{action}: {directory / 'active.json'} now classifies "
+        f"(cross-validated subtype accuracy {record.get('subtype_accuracy', '?')})\n"
+    )
+    return 0
 
 
 def _parse_now(raw: str | None, clock: Clock) -> datetime:
@@ -54,6 +116,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "alternatives": [[s, score] for s, score in verdict.alternatives],
         "cues": verdict.cues,
         "details": verdict.details.to_json(),
+        "vague": verdict.vague,
+        "second_subtype": verdict.second_subtype,
     }
 
 
@@ -120,7 +184,13 @@ def triage_stream(lines: TextIO, out: TextIO, now: datetime) -> int:
     return errors
 
 
+_MODEL_ACTIONS = ("train", "activate", "rollback")
+
+
 def run_triage(args: argparse.Namespace) -> int:
+    if args.text and args.text[0] in _MODEL_ACTIONS:
+        return run_model_action(args)
+    args.text = " ".join(args.text)
     try:
         now = _parse_now(args.now, clock_for(args))
     except ValueError as exc:
@@ -143,6 +213,11 @@ def format_report(report: EvalReport) -> str:
         *(f"{key:<9} accuracy: {acc[key]:.1%}" for key in acc),
         f"P0 recall: {report.p0_recall:.1%}  precision: {report.p0_precision:.1%}"
         f"  (support {report.p0_support})",
+        *(
+            f"{group:<6} (n={int(g['messages'])}): subtype {g['subtype']:.1%}"
+            f"  scope {g['scope']:.1%}"
+            for group, g in report.groups.items()
+        ),
         "worst subtype confusions (expected -> predicted: count):",
         *(f"  {e} -> {p}: {n}" for e, p, n in report.confusions),
         "slowest messages (line: ms):",
@@ -153,15 +228,49 @@ def format_report(report: EvalReport) -> str:
     return "\n".join(lines)
 
 
+def format_comparison(running: EvalReport, candidate: EvalReport) -> str:
+    """Aggregate figures of both models side by side; no message is shown."""
+    rows = [f"{'':<22}{'running':>10}{'candidate':>11}"]
+    rows.append(f"{'messages':<22}{running.total:>10}{candidate.total:>11}")
+    for key in running.accuracy:
+        rows.append(
+            f"{key + ' accuracy':<22}{running.accuracy[key]:>10.1%}{candidate.accuracy[key]:>11.1%}"
+        )
+    rows.append(f"{'P0 recall':<22}{running.p0_recall:>10.1%}{candidate.p0_recall:>11.1%}")
+    rows.append(f"{'P0 precision':<22}{running.p0_precision:>10.1%}{candidate.p0_precision:>11.1%}")
+    for group in sorted(set(running.groups) | set(candidate.groups)):
+        a, b = running.groups.get(group, {}), candidate.groups.get(group, {})
+        for key in ("subtype", "scope"):
+            label = f"{group} {key} (n={int(a.get('messages', 0))})"
+            rows.append(f"{label:<22}{a.get(key, 0.0):>10.1%}{b.get(key, 0.0):>11.1%}")
+    return "\n".join(rows)
+
+
 def run_eval(args: argparse.Namespace) -> int:
+    from core.triage import Classifier
+    from core.triage.linear import ModelFileError, load_model
+
     try:
         lines = args.file.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         sys.stderr.write(f"error: cannot read {args.file}: {exc.strerror}\n")
         return 2
+    candidate = None
+    if args.candidate is not None:
+        try:
+            candidate = Classifier(model=load_model(args.candidate))
+        except ModelFileError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            return 2
     report = evaluate(lines)
+    other = evaluate(lines, candidate) if candidate is not None else None
     if args.json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        out: dict[str, Any] = report.to_json()
+        if other is not None:
+            out = {"running": out, "candidate": other.to_json()}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    elif other is not None:
+        sys.stdout.write(format_comparison(report, other) + "\n")
     else:
         sys.stdout.write(format_report(report) + "\n")
     return 0

@@ -1,6 +1,6 @@
 """Complaint triage: classify a message and extract its diagnostic details.
 
-Importing is cheap; the model is built on the first classification.
+Importing is cheap; the model file is loaded on the first classification.
 """
 
 from __future__ import annotations

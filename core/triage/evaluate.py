@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -24,6 +25,8 @@ class EvalReport:
     confusions: list[tuple[str, str, int]]  # (expected, predicted, count), worst first
     slowest: list[tuple[int, float]]  # (line number, milliseconds), slowest first
     skipped: list[int] = field(default_factory=list)
+    # Per group (zh, en, mixed, hard): messages and subtype/scope accuracy.
+    groups: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,10 +40,30 @@ class EvalReport:
             ],
             "slowest": [{"line": n, "ms": ms} for n, ms in self.slowest],
             "skipped_lines": self.skipped,
+            "groups": self.groups,
         }
 
 
 _FIELDS = ("category", "subtype", "scope", "priority")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+# Longer messages are where indirect, many-sentence complaints live.
+HARD_LENGTH = 120
+
+
+def language(row: dict[str, Any]) -> str:
+    """zh, en or mixed: the record's own "lang" when it has one."""
+    lang = str(row.get("lang", ""))
+    if lang.startswith("zh") or lang in ("en", "mixed"):
+        return lang[:2] if lang.startswith("zh") else lang
+    text = str(row.get("text", ""))
+    cjk, latin = _CJK.search(text) is not None, len(_LATIN_WORD.findall(text)) >= 2
+    return "mixed" if cjk and latin else "zh" if cjk else "en"
+
+
+def groups_of(row: dict[str, Any]) -> list[str]:
+    hard = row.get("hard") is True or len(str(row.get("text", ""))) > HARD_LENGTH
+    return [language(row), *(["hard"] if hard else [])]
 
 
 def evaluate(
@@ -59,6 +82,7 @@ def evaluate(
     timings: list[tuple[int, float]] = []
     skipped: list[int] = []
     total = tp = fp = fn = 0
+    group_counts: dict[str, Counter[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -83,6 +107,11 @@ def evaluate(
         for key in _FIELDS:
             if predicted[key] == row.get(key):
                 correct[key] += 1
+        for group in groups_of(row):
+            counts = group_counts.setdefault(group, Counter())
+            counts["messages"] += 1
+            counts["subtype"] += predicted["subtype"] == row.get("subtype")
+            counts["scope"] += predicted["scope"] == row.get("scope")
         if row.get("subtype") and row["subtype"] != verdict.subtype:
             confusion[(row["subtype"], verdict.subtype)] += 1
         expected_p0 = row.get("priority") == Priority.P0
@@ -99,4 +128,12 @@ def evaluate(
         confusions=[(e, p, n) for (e, p), n in confusion.most_common(worst)],
         slowest=sorted(timings, key=lambda t: -t[1])[:slowest],
         skipped=skipped,
+        groups={
+            group: {
+                "messages": c["messages"],
+                "subtype": round(c["subtype"] / c["messages"], 4),
+                "scope": round(c["scope"] / c["messages"], 4),
+            }
+            for group, c in sorted(group_counts.items())
+        },
     )

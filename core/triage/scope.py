@@ -1,42 +1,53 @@
-"""Single user (or one room) versus many users."""
+"""Single user (or one room) versus many users.
+
+Only the writer's own claims count: quoted text and what an error message or
+the app "says" are removed first, so "it says 'all our agents are busy'" does
+not read as everyone being affected. The learned scope head weighs the rest;
+the fixed phrases of `core.triage.lexicon` settle what they state outright.
+"""
 
 from __future__ import annotations
 
+import re
+
 from core.taxonomy import Scope
 from core.text import normalize
-from core.triage.lexicon import (
-    OFFICIAL,
-    ONE_ROOM,
-    ONLY_ME,
-    SELF_OBJECT,
-    WIDESPREAD,
-    WIDESPREAD_STRONG,
+from core.triage.lexicon import MANY, OFFICIAL, ONE_ROOM, ONLY_ME
+from core.triage.typos import fix_typos
+
+# Quoted spans: straight and curly double quotes and the CJK corner brackets.
+_QUOTED = re.compile(r'"[^"]{1,200}"|“[^”]{1,200}”|「[^」]{1,200}」|『[^』]{1,200}』|‘[^’]{1,200}’')
+# What the app, an error or a message shows, up to the end of its clause.
+_REPORTED = re.compile(
+    r"(?:\b(?:error|error message|it says|says|said|shows|showing|message)\s*:|\bit says\b|"
+    r"\b(?:an? )?error (?:saying|that says)\b|提示|显示|报错|弹出|弹窗)"
+    r"[^，,；;。！？!?\n]{0,120}?(?=[，,；;。！？!?\n]|\.(?:\s|$)|$)"
 )
+_WIDESPREAD_AT = 0.5
+_SURE = 0.8
 
 
-def detect_scope(normalized: str) -> tuple[Scope, list[str]]:
-    """The scope and the phrase that decided it (empty for the single default).
+def writer_text(normalized: str) -> str:
+    """The message without quoted or reported text; the writer's own words."""
+    return _REPORTED.sub(" ", _QUOTED.sub(" ", normalized))
 
-    Cross-room phrases ("所有主播", "whole app") always mean widespread. Generic
-    many-people phrases ("大家都", "everyone") do too, unless the message ties
-    them to one room or one broadcaster's audience, where one stream is at fault,
-    or they only perceive the writer's problem ("nobody can hear me"). The
-    platform admitting the fault ("官方发了公告") settles it whatever else is said.
+
+def decide_scope(writer: str, widespread: float) -> tuple[Scope, list[str]]:
+    """The scope and the phrase that explains it (none for a model-only call).
+
+    `widespread` is the learned head's probability on the writer's text. The
+    platform admitting a fault settles it; "only me" or one room's audience
+    ("my friends watching the same stream") keeps it to one user or stream.
     """
-    official = OFFICIAL.search(normalized)
+    official = OFFICIAL.search(writer)
     if official is not None:
         return Scope.WIDESPREAD, [official.group(0)]
-    strong = WIDESPREAD_STRONG.search(normalized)
-    if strong is not None and ONLY_ME.search(normalized) is None:
-        return Scope.WIDESPREAD, [strong.group(0)]
-    generic = WIDESPREAD.search(normalized)
-    if generic is None:
-        return Scope.SINGLE, []
-    limited = (
-        ONE_ROOM.search(normalized) or SELF_OBJECT.search(normalized) or ONLY_ME.search(normalized)
-    )
-    if limited is None:
-        return Scope.WIDESPREAD, [generic.group(0)]
+    limited = ONLY_ME.search(writer) or ONE_ROOM.search(writer)
+    if limited is not None:
+        return Scope.SINGLE, [limited.group(0)]
+    many = MANY.search(writer)
+    if widespread >= _WIDESPREAD_AT:
+        return Scope.WIDESPREAD, [many.group(0)] if many is not None else []
     return Scope.SINGLE, []
 
 
@@ -44,9 +55,13 @@ def others_affected(text: str) -> bool | None:
     """How an answer to "is anyone else affected?" reads: True for others too,
     False for the writer alone, None when it says neither.
     """
-    normalized = normalize(text)
-    if detect_scope(normalized)[0] is Scope.WIDESPREAD:
-        return True
-    if ONLY_ME.search(normalized) is not None:
+    from core.triage.classifier import default_classifier
+
+    writer = writer_text(normalize(text))
+    if ONLY_ME.search(writer) is not None:
         return False
-    return None
+    if OFFICIAL.search(writer) is not None or MANY.search(writer) is not None:
+        return True
+    # No fixed phrase: the learned scope head reads the answer, only when sure.
+    widespread = default_classifier().model.predict(fix_typos(writer)).widespread
+    return True if widespread >= _SURE else None

@@ -51,9 +51,13 @@ _AGO_EN = compile_cues(
 _DAY_ZH = compile_cues(
     r"(大前天|前天|昨天|昨日|昨晚|昨夜|今天|今日|今早|今晚|今儿|早上|上午|中午|下午|傍晚|晚上|凌晨|半夜|夜里)"
 )
+# "昨晚大概十点多": a hedge may sit between the day or period and the hour.
+_HEDGE = r"(?:大概|大约|差不多|估计|应该是|约莫|约|快)?\s*"
 _CLOCK_ZH = compile_cues(
     r"(大前天|前天|昨天|昨日|昨晚|昨夜|今天|今日|今早|今晚)?\s*"
-    r"(早上|上午|中午|下午|傍晚|晚上|凌晨|半夜|夜里)?\s*"
+    + _HEDGE
+    + r"(早上|上午|中午|下午|傍晚|晚上|凌晨|半夜|夜里)?\s*"
+    + _HEDGE
     + _NUM
     + r"\s*[点點時时:：]\s*(半|(\d{1,2})\s*分?)?"
 )

@@ -52,8 +52,8 @@ def test_verdict_is_frozen_and_complete() -> None:
     assert isinstance(verdict, Verdict)
     assert isinstance(verdict.details, Diagnostics)
     assert 0.0 <= verdict.confidence <= 1.0
-    assert len(verdict.alternatives) <= 3
-    assert all(s != verdict.subtype for s, _ in verdict.alternatives)
+    assert len(verdict.alternatives) == 3
+    assert verdict.alternatives[0] == (verdict.subtype, verdict.confidence)
     scores = [score for _, score in verdict.alternatives]
     assert scores == sorted(scores, reverse=True)
     with pytest.raises(AttributeError):
@@ -136,7 +136,6 @@ def test_neighbouring_subtypes_are_told_apart(text: str, subtype: str) -> None:
         "很多人都登录不了",
         "所有主播都开不了播",
         "全平台充值不到账",
-        "大面积黑屏",
         "my friends on other phones too, no sound",
         "everyone gets a black screen",
         "all streamers can't go live",
@@ -197,9 +196,12 @@ def test_details_are_attached_to_the_verdict() -> None:
 def test_a_classifier_trained_on_custom_examples_uses_them() -> None:
     from core.triage.examples import Example
 
+    # Features seen in one example only are dropped, so each word appears twice.
     examples = [
         Example("zzz qqq", "sug.feature", Scope.SINGLE, "en"),
+        Example("qqq zzz", "sug.feature", Scope.SINGLE, "en"),
         Example("xxx yyy", "av.blur", Scope.SINGLE, "en"),
+        Example("yyy xxx", "av.blur", Scope.SINGLE, "en"),
     ]
     assert Classifier(examples).classify("xxx", NOW).subtype == "av.blur"
     assert Classifier(examples).classify("qqq", NOW).category is Category.SUGGESTION

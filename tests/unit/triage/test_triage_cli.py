@@ -112,3 +112,60 @@ def test_eval_reports_accuracy_without_printing_messages(tmp_path: Path) -> None
     assert code == 0
     assert "P0 recall: 100.0%" in text_out
     assert "黑屏" not in text_out
+
+
+def _labelled(tmp_path: Path) -> Path:
+    data = tmp_path / "labelled.jsonl"
+    rows = [
+        {"text": "直播间黑屏了", "subtype": "av.black_screen", "scope": "single", "lang": "zh"},
+        {"text": "no sound on any stream", "subtype": "av.no_audio", "scope": "widespread"},
+        {"text": "客服态度差 support was rude", "subtype": "svc.attitude", "scope": "single"},
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return data
+
+
+def test_eval_compares_a_candidate_model_side_by_side(tmp_path: Path) -> None:
+    from core.triage.linear import shipped_model_path
+
+    data = _labelled(tmp_path)
+    code, out = run(["eval", str(data), "--candidate", str(shipped_model_path())])
+    assert code == 0
+    assert "running" in out and "candidate" in out
+    assert "zh subtype (n=1)" in out and "mixed subtype (n=1)" in out
+    assert "黑屏" not in out
+    code, out = run(["eval", str(data), "--candidate", str(data), "--json"])
+    assert code == 2
+
+
+def test_activate_keeps_the_previous_model_and_rollback_restores_it(tmp_path: Path) -> None:
+    from core.triage.activation import active_model_path
+    from core.triage.linear import shipped_model_path
+
+    shipped = shipped_model_path().read_bytes()
+    raw = json.loads(shipped)
+    raw["training"]["note"] = "candidate"
+    candidate = tmp_path / "candidate.json"
+    candidate.write_text(json.dumps(raw), encoding="utf-8")
+    models = tmp_path / "models"
+
+    assert active_model_path(models) == shipped_model_path()
+    code, _out = run(["triage", "activate", str(candidate), "--dir", str(models)])
+    assert code == 0
+    assert active_model_path(models) == models / "active.json"
+    assert json.loads((models / "active.json").read_bytes())["training"]["note"] == "candidate"
+    assert (models / "previous.json").read_bytes() == shipped
+
+    code, _ = run(["triage", "rollback", "--dir", str(models)])
+    assert code == 0
+    assert (models / "active.json").read_bytes() == shipped
+    assert "note" in json.loads((models / "previous.json").read_bytes())["training"]
+
+
+def test_activating_a_broken_file_or_rolling_back_nothing_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{}", encoding="utf-8")
+    models = tmp_path / "models"
+    assert run(["triage", "activate", str(broken), "--dir", str(models)])[0] == 2
+    assert not (models / "active.json").exists()
+    assert run(["triage", "rollback", "--dir", str(models)])[0] == 2

@@ -18,6 +18,8 @@ def test_bundled_examples_cover_every_subtype_in_several_languages() -> None:
 
 def test_held_out_fifth_of_the_examples_is_classified_accurately() -> None:
     examples = bundled_examples()
+    assert any(e.vague for e in examples)
+    examples = tuple(e for e in examples if not e.vague)
     train = [e for i, e in enumerate(examples) if i % 5 != 0]
     test = [e for i, e in enumerate(examples) if i % 5 == 0]
     clf = Classifier(train)
@@ -33,11 +35,11 @@ def test_held_out_fifth_of_the_examples_is_classified_accurately() -> None:
 def test_every_example_file_parses_and_no_text_is_repeated() -> None:
     from importlib import resources
 
-    from core.triage.examples import EXAMPLE_FILES, parse_examples
+    from core.triage.examples import example_files, parse_examples
 
     data = resources.files("core.triage").joinpath("data")
     texts: list[str] = []
-    for name in EXAMPLE_FILES:
+    for name in example_files():
         examples = parse_examples(data.joinpath(name).read_text("utf-8").splitlines())
         assert examples, name
         texts.extend(e.text for e in examples)
