@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from core.clock import SystemClock
 from core.config import Settings, load_settings
+from core.incidents.service import IncidentService
 from core.ports import AttachmentStore, Clock
 from core.sla.planner import SlaPlanner
 from core.storage.db import Database
@@ -36,6 +37,7 @@ class Services:
     settings: Settings
     db: Database
     tickets: TicketService
+    incidents: IncidentService
 
     def close(self) -> None:
         self.db.dispose()
@@ -73,7 +75,10 @@ def build_services(
             db.dispose()
             raise
     planner = SlaPlanner(settings, on_new_timer=on_new_timer)
-    return Services(settings=settings, db=db, tickets=TicketService(db, settings, planner))
+    tickets = TicketService(db, settings, planner)
+    return Services(
+        settings=settings, db=db, tickets=tickets, incidents=IncidentService(db, tickets)
+    )
 
 
 def build_kb(settings: Settings, db: Database) -> Matcher:

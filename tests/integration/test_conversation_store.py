@@ -16,6 +16,7 @@ from core.audit import verify_chain
 from core.config import settings_from_mapping
 from core.conversation import Attachment, ConversationEngine, IntakeSettings, TicketChanged
 from core.conversation.sql_store import SqlConversationStores
+from core.incidents.service import IncidentService
 from core.ports import FeedbackCounts
 from core.relay import TicketRelay
 from core.statuses import Outcome, Status
@@ -261,7 +262,8 @@ def test_the_composition_root_hands_the_configured_limits_to_the_engine(sqlite_u
     database = Database(sqlite_url)
     database.upgrade()
     try:
-        services = Services(configured, database, TicketService(database, configured))
+        tickets = TicketService(database, configured)
+        services = Services(configured, database, tickets, IncidentService(database, tickets))
         limits = build_intake(configured, services).engine.settings
     finally:
         database.dispose()
