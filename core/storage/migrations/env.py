@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import core.storage.tables  # noqa: F401  (registers the tables on the metadata)
+# Importing the table modules registers their tables on the metadata.
+import core.storage.outbox_tables
+import core.storage.tables  # noqa: F401
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
