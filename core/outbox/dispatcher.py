@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.config import OutboxSettings
 from core.outbox.model import (
     MessageSender,
     OutboxMessage,
@@ -55,6 +56,17 @@ class DispatchPolicy:
             raise ValueError("batch and max_attempts must be at least 1")
         if min(self.lease, self.poll, self.backoff, self.max_backoff) <= timedelta(0):
             raise ValueError("lease, poll and backoff durations must be positive")
+
+    @classmethod
+    def from_settings(cls, settings: OutboxSettings) -> DispatchPolicy:
+        return cls(
+            batch=settings.batch,
+            lease=settings.lease,
+            poll=settings.poll_interval,
+            max_attempts=settings.max_attempts,
+            backoff=settings.retry_backoff,
+            max_backoff=settings.max_retry_backoff,
+        )
 
     def backoff_after(self, attempts: int) -> timedelta:
         return min(self.max_backoff, self.backoff * 2 ** max(0, attempts - 1))

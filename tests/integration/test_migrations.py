@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import core.storage.outbox_tables  # noqa: F401
+import core.storage.outbox_tables
 import core.storage.tables  # noqa: F401
 
 
