@@ -38,6 +38,8 @@ from core.ports import Clock
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
+# Seconds between attempts to record a send's outcome while the database is away.
+RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ class OutboxDispatcher:
     async def _settle(self, message: OutboxMessage, result: SendResult) -> None:
         now = self.clock.now()
         if result.outcome is SendOutcome.SENT:
-            kept = await asyncio.to_thread(self.store.mark_sent, message.id, self.worker_id, now)
+            kept = await self._record(self.store.mark_sent, message.id, self.worker_id, now)
             if not kept:
                 log.warning(
                     "outbox message %s was sent after its lease ran out; another dispatcher "
@@ -161,17 +163,33 @@ class OutboxDispatcher:
             return
         if result.outcome is SendOutcome.FAILED:
             log.info("outbox message %s failed for good: %s", message.id, result.error)
-            await asyncio.to_thread(self.store.fail, message.id, self.worker_id, now, result.error)
+            await self._record(self.store.fail, message.id, self.worker_id, now, result.error)
             return
         if message.attempts >= self.policy.max_attempts:
             error = f"gave up after {message.attempts} attempts: {result.error}"
             log.warning("outbox message %s: %s", message.id, error)
-            await asyncio.to_thread(self.store.fail, message.id, self.worker_id, now, error)
+            await self._record(self.store.fail, message.id, self.worker_id, now, error)
             return
         after = result.retry_after or self.policy.backoff_after(message.attempts)
-        await asyncio.to_thread(
+        await self._record(
             self.store.retry_later, message.id, self.worker_id, now, after, result.error
         )
+
+    async def _record(self, call: Callable[..., bool], *args: object) -> bool:
+        """Record an outcome, trying again while the database is briefly away.
+
+        A send whose "sent" is never recorded is sent again once its lease runs
+        out: these retries keep that window as small as we can.
+        """
+        for delay in (*RECORD_RETRY_DELAYS, None):
+            try:
+                return await asyncio.to_thread(call, *args)
+            except Exception:
+                if delay is None:
+                    raise
+                log.warning("could not record an outbox outcome; retrying in %.1f s", delay)
+                await self._sleep(delay)
+        raise AssertionError("unreachable")
 
     async def _hold(self, result: SendResult, unsent: Sequence[OutboxMessage]) -> None:
         assert result.retry_after is not None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from core.config import settings_from_mapping
-from core.errors import ConfigError
+from core.errors import ConfigError, StorageUnavailableError
 from core.outbox import (
     DispatchPolicy,
     OutboxDispatcher,
@@ -275,3 +275,32 @@ def test_policy_follows_the_outbox_settings():
 def test_bad_outbox_settings_name_the_key(data, message):
     with pytest.raises(ConfigError, match=message):
         settings_from_mapping(data, environ={})
+
+
+async def test_a_sent_message_is_recorded_even_when_the_database_blinks(clock):
+    class BlinkingOutbox(MemoryOutbox):
+        failures = 2
+
+        def mark_sent(self, message_id, worker_id, now):
+            if self.failures:
+                self.failures -= 1
+                raise StorageUnavailableError("the database is unavailable: connection reset")
+            return super().mark_sent(message_id, worker_id, now)
+
+    store = BlinkingOutbox()
+    only = store.add("alice", "a1", clock.now())
+    sender = FakeSender(clock)
+    await drain(_dispatcher(store, sender, clock), store, clock)
+    assert store.status(only) is OutboxStatus.SENT
+    assert len(sender.sends) == 1
+
+
+async def test_a_database_that_stays_away_ends_the_round_with_its_error(clock):
+    class DownOutbox(MemoryOutbox):
+        def mark_sent(self, message_id, worker_id, now):
+            raise StorageUnavailableError("the database is unavailable")
+
+    store = DownOutbox()
+    store.add("alice", "a1", clock.now())
+    with pytest.raises(StorageUnavailableError):
+        await _dispatcher(store, FakeSender(clock), clock).run_once()
