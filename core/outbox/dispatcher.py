@@ -170,7 +170,9 @@ class OutboxDispatcher:
             log.warning("outbox message %s: %s", message.id, error)
             await self._record(self.store.fail, message.id, self.worker_id, now, error)
             return
-        after = result.retry_after or self.policy.backoff_after(message.attempts)
+        after = result.retry_after
+        if after is None:
+            after = self.policy.backoff_after(message.attempts)
         await self._record(
             self.store.retry_later, message.id, self.worker_id, now, after, result.error
         )
