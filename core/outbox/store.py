@@ -51,12 +51,14 @@ def enqueue(
     now: datetime,
     group_key: str | None = None,
     expires_at: datetime | None = None,
+    bulk: bool = False,
 ) -> bool:
     """Add one message to the outbox; False when `dedupe_key` is already there.
 
     Runs in the caller's transaction, so a state change and the message that
     announces it commit (or roll back) together. The first enqueue of a key wins:
-    a second one with other content changes nothing.
+    a second one with other content changes nothing. `bulk` messages (broadcasts)
+    are claimed after every other due message.
     """
     values = {
         "dedupe_key": clean_text(dedupe_key, "dedupe_key", max_chars=MAX_SHORT_CHARS),
@@ -65,6 +67,7 @@ def enqueue(
             if group_key is None
             else clean_text(group_key, "group_key", max_chars=MAX_SHORT_CHARS)
         ),
+        "bulk": bulk,
         "channel": clean_text(channel, "channel", max_chars=32),
         "chat_id": clean_text(chat_id, "chat_id", max_chars=MAX_SHORT_CHARS),
         "language": clean_text(language, "language", max_chars=8),
@@ -166,8 +169,8 @@ class SqlOutbox:
         lease: timedelta,
     ) -> list[OutboxMessage]:
         """Lease up to `limit` due rows of `channel`, each the earliest unsent row
-        of its chat, oldest first. Rows whose lease ran out (their dispatcher
-        died) are due again.
+        of its chat, oldest first, bulk rows after the others. Rows whose lease
+        ran out (their dispatcher died) are due again.
         """
         if limit < 1 or lease <= timedelta(0):
             raise ValueError("claim_due needs limit >= 1 and a positive lease")
@@ -181,7 +184,7 @@ class SqlOutbox:
                 col(T.next_attempt_at) <= now,
                 _no_earlier_unsent(),
             )
-            .order_by(col(T.id))
+            .order_by(col(T.bulk), col(T.id))
             .limit(limit)
             .with_for_update(skip_locked=True, of=T)
         )

@@ -34,6 +34,9 @@ class OutboxMessageRow(SQLModel, table=True):
     dedupe_key: str = Field(max_length=200, unique=True)
     # Rows that belong together (one incident update to every reporter), for progress.
     group_key: str | None = Field(default=None, max_length=200, index=True)
+    # Bulk messages (a broadcast to every reporter) give way to the rest, so a
+    # conversation reply does not wait behind a thousand incident updates.
+    bulk: bool = False
     channel: str = Field(max_length=32)
     chat_id: str = Field(max_length=200)
     language: str = Field(max_length=8)

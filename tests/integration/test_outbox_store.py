@@ -231,3 +231,22 @@ def test_claim_refuses_nonsense(db, clock):
         outbox.claim_due(clock.now(), 0, "w1", channel="telegram", lease=LEASE)
     with pytest.raises(ValueError, match="lease"):
         outbox.claim_due(clock.now(), 5, "w1", channel="telegram", lease=timedelta(0))
+
+
+def test_bulk_messages_give_way_to_the_others(db, clock):
+    outbox = SqlOutbox(db)
+    with db.session() as s:
+        for i in range(3):
+            enqueue(
+                s,
+                channel="telegram",
+                chat_id=f"r{i}",
+                language="en",
+                reply=Reply(f"update {i}"),
+                dedupe_key=f"incident-update:1:r{i}",
+                now=clock.now(),
+                bulk=True,
+            )
+    _add(db, clock, "asker", "reply")
+    assert _texts(_claim(outbox, clock, limit=2)) == ["reply", "update 0"]
+    assert _texts(_claim(outbox, clock, limit=2)) == ["update 1", "update 2"]

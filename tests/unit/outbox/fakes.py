@@ -31,6 +31,7 @@ class Row:
     claimed_by: str | None = None
     claimed_until: datetime | None = None
     last_error: str | None = None
+    bulk: bool = False
 
 
 @dataclass
@@ -45,6 +46,7 @@ class MemoryOutbox:
         *,
         channel: str = "telegram",
         expires_at: datetime | None = None,
+        bulk: bool = False,
     ) -> int:
         message_id = len(self.rows) + 1
         message = OutboxMessage(
@@ -58,7 +60,7 @@ class MemoryOutbox:
             attempts=0,
             expires_at=expires_at,
         )
-        self.rows[message_id] = Row(message, next_attempt_at=now)
+        self.rows[message_id] = Row(message, next_attempt_at=now, bulk=bulk)
         return message_id
 
     def _lease_over(self, row: Row, now: datetime) -> bool:
@@ -84,7 +86,7 @@ class MemoryOutbox:
                 row.status, row.claimed_until = OutboxStatus.EXPIRED, None
         due = [
             row
-            for row in sorted(self.rows.values(), key=lambda r: r.message.id)
+            for row in sorted(self.rows.values(), key=lambda r: (r.bulk, r.message.id))
             if row.message.channel == channel
             and (row.status is OutboxStatus.PENDING or self._lease_over(row, now))
             and row.next_attempt_at is not None

@@ -304,3 +304,18 @@ async def test_a_database_that_stays_away_ends_the_round_with_its_error(clock):
     store.add("alice", "a1", clock.now())
     with pytest.raises(StorageUnavailableError):
         await _dispatcher(store, FakeSender(clock), clock).run_once()
+
+
+async def test_a_conversation_reply_does_not_wait_behind_a_broadcast(clock):
+    store = MemoryOutbox()
+    for i in range(200):
+        store.add(f"reporter-{i}", f"update {i}", clock.now(), bulk=True)
+    sender = FakeSender(clock)
+    dispatcher = _dispatcher(store, sender, clock)
+    await dispatcher.run_once()  # the first batch of the broadcast is out
+    store.add("asker", "your ticket is LD-1042", clock.now())
+    await drain(dispatcher, store, clock)
+
+    delivered = sender.delivered()
+    assert len(delivered) == 201
+    assert delivered.index("your ticket is LD-1042") == 50  # right after the first batch

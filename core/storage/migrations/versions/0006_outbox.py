@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=False),
         sa.Column("group_key", sa.String(length=200), nullable=True),
+        sa.Column("bulk", sa.Boolean(), nullable=False),
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("chat_id", sa.String(length=200), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=False),
