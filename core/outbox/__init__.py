@@ -13,7 +13,7 @@ from core.outbox.model import (
     SendResult,
 )
 from core.outbox.rate import TokenBucket
-from core.outbox.store import SqlOutbox, enqueue
+from core.outbox.store import SqlOutbox, enqueue, enqueue_replies
 
 __all__ = [
     "DispatchPolicy",
@@ -28,4 +28,5 @@ __all__ = [
     "SqlOutbox",
     "TokenBucket",
     "enqueue",
+    "enqueue_replies",
 ]

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from core.conversation.messages import Reply
 from core.errors import InvalidInputError
 from core.outbox.codec import decode_reply, encode_reply
-from core.outbox.model import UNSENT, OutboxMessage, OutboxStatus, Progress
+from core.outbox.model import UNSENT, OutboxMessage, OutboxStatus, OutboxStore, Progress
 from core.storage.db import Database
 from core.storage.outbox_tables import OutboxMessageRow
 from core.validation import MAX_SHORT_CHARS, clean_text
@@ -90,6 +90,36 @@ def enqueue(
         .returning(table.c.id)
     )
     return session.connection().execute(stmt).first() is not None
+
+
+def enqueue_replies(
+    session: Session,
+    *,
+    channel: str,
+    chat_id: str,
+    language: str,
+    replies: Sequence[Reply],
+    key: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> int:
+    """Enqueue the replies of one turn, in order, keyed `<key>:<n>`; how many
+    were new. With the turn's delivery id in `key`, a redelivered update adds
+    nothing.
+    """
+    return sum(
+        enqueue(
+            session,
+            channel=channel,
+            chat_id=chat_id,
+            language=language,
+            reply=reply,
+            dedupe_key=f"{key}:{n}",
+            now=now,
+            expires_at=expires_at,
+        )
+        for n, reply in enumerate(replies)
+    )
 
 
 def _message(row: OutboxMessageRow) -> OutboxMessage:
@@ -306,3 +336,8 @@ class SqlOutbox:
         """The stored row, for inspection (operations, tests)."""
         with self.db.session(read_only=True) as s:
             return s.get(T, message_id)
+
+
+def _conforms(db: Database) -> OutboxStore:
+    # Never called: mypy checks here that SqlOutbox is the store the dispatcher needs.
+    return SqlOutbox(db)

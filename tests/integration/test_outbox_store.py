@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from core.conversation.messages import Attachment, Choice, Reply
 from core.errors import InvalidInputError
-from core.outbox import OutboxStatus, SqlOutbox, enqueue
+from core.outbox import OutboxStatus, SqlOutbox, enqueue, enqueue_replies
 from core.storage.outbox_tables import OutboxMessageRow
 
 LEASE = timedelta(minutes=2)
@@ -250,3 +250,24 @@ def test_bulk_messages_give_way_to_the_others(db, clock):
     _add(db, clock, "asker", "reply")
     assert _texts(_claim(outbox, clock, limit=2)) == ["reply", "update 0"]
     assert _texts(_claim(outbox, clock, limit=2)) == ["update 1", "update 2"]
+
+
+def test_the_replies_of_one_turn_go_in_once_and_in_order(db, clock):
+    replies = [Reply("Thanks, noted."), Reply("Which device?", choices=(Choice("d:ios", "iOS"),))]
+    for expected_new in (2, 0):  # the second time is a redelivered update
+        with db.session() as s:
+            new = enqueue_replies(
+                s,
+                channel="telegram",
+                chat_id="42",
+                language="en",
+                replies=replies,
+                key="reply:telegram:update-991",
+                now=clock.now(),
+            )
+        assert new == expected_new
+    outbox = SqlOutbox(db)
+    (first,) = _claim(outbox, clock)
+    assert (first.reply, first.dedupe_key) == (replies[0], "reply:telegram:update-991:0")
+    outbox.mark_sent(first.id, "w1", clock.now())
+    assert [m.reply for m in _claim(outbox, clock)] == [replies[1]]
