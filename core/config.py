@@ -237,8 +237,17 @@ class OutboxSettings(_Section):
     max_retry_backoff: Duration = timedelta(minutes=5)
     # A message not sent within this time is expired instead of sent late.
     expire_after: Duration = timedelta(hours=24)
+    # Sent, failed and expired messages are deleted this long after they were queued.
+    keep_finished: Duration = timedelta(days=30)
 
-    @field_validator("lease", "poll_interval", "retry_backoff", "max_retry_backoff", "expire_after")
+    @field_validator(
+        "lease",
+        "poll_interval",
+        "retry_backoff",
+        "max_retry_backoff",
+        "expire_after",
+        "keep_finished",
+    )
     @classmethod
     def _positive(cls, value: timedelta) -> timedelta:
         if value <= timedelta(0):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, not_, or_, update
+from sqlalchemy import and_, delete, exists, func, not_, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -331,6 +331,16 @@ class SqlOutbox:
         total = sum(counts.values())
         failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.EXPIRED, 0)
         return Progress(sent=counts.get(OutboxStatus.SENT, 0), total=total, failed=failed)
+
+    def prune(self, before: datetime) -> int:
+        """Delete sent, failed and expired rows created before `before`; how many.
+        Their dedupe keys are free again afterwards, so keep rows longer than
+        any redelivery or retried broadcast could come.
+        """
+        done = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+        with self.db.session() as s:
+            result = s.execute(delete(T).where(col(T.status).in_(done), col(T.created_at) < before))
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def get(self, message_id: int) -> OutboxMessageRow | None:
         """The stored row, for inspection (operations, tests)."""

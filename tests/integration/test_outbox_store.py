@@ -271,3 +271,25 @@ def test_the_replies_of_one_turn_go_in_once_and_in_order(db, clock):
     assert (first.reply, first.dedupe_key) == (replies[0], "reply:telegram:update-991:0")
     outbox.mark_sent(first.id, "w1", clock.now())
     assert [m.reply for m in _claim(outbox, clock)] == [replies[1]]
+
+
+def test_prune_deletes_only_finished_rows_older_than_the_cutoff(db, clock):
+    outbox = SqlOutbox(db)
+    _add(db, clock, "a", "sent long ago")
+    _add(db, clock, "b", "failed long ago")
+    _add(db, clock, "c", "still pending")
+    sent, failed, pending = _claim(outbox, clock)
+    outbox.mark_sent(sent.id, "w1", clock.now())
+    outbox.fail(failed.id, "w1", clock.now(), "blocked")
+    outbox.release([pending.id], "w1", clock.now())
+    clock.advance(timedelta(days=31))
+    _add(db, clock, "d", "queued lately")
+    (d,) = [m for m in _claim(outbox, clock) if m.chat_id == "d"]
+    outbox.mark_sent(d.id, "w1", clock.now())
+
+    assert outbox.prune(clock.now() - timedelta(days=30)) == 2
+    assert outbox.get(d.id).status == OutboxStatus.SENT
+    assert outbox.get(sent.id) is None and outbox.get(failed.id) is None
+    assert outbox.get(pending.id).status == OutboxStatus.PENDING
+    # The key of a pruned row is free again.
+    assert _add(db, clock, "a", "sent long ago") is True
