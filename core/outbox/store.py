@@ -1,7 +1,7 @@
 """The outbox in the database: enqueue inside the caller's transaction, and the
 claim / mark cycle the dispatcher drives.
 
-Exactly-once per row rests on the lease: a claim moves a row to "sending" with
+One holder per row rests on the lease: a claim moves a row to "sending" with
 claimed_by and claimed_until in one transaction (FOR UPDATE SKIP LOCKED on
 PostgreSQL, so dispatchers of several instances never take the same row; SQLite
 has one writer at a time). Only the claimer can mark the row afterwards. A
