@@ -67,6 +67,10 @@ class TelegramSettings(_Section):
     base_url: str = "https://api.telegram.org/bot"
     base_file_url: str = "https://api.telegram.org/file/bot"
     webhook_url: str = ""
+    # The outbox's pace for this bot. Telegram takes about 30 messages a second
+    # from one bot; 25 leaves room. In any one second at most rate + burst go out.
+    max_messages_per_second: float = Field(default=25, gt=0)
+    burst: int = Field(default=5, ge=1)
 
 
 class SlackSettings(_Section):
@@ -288,6 +292,46 @@ class IntakeLimits(_Section):
         return value
 
 
+class OutboxSettings(_Section):
+    """The durable outbox every message to a user goes through (docs/outbox.md)."""
+
+    # Messages one dispatcher claims at once.
+    batch: int = Field(default=50, ge=1, le=1000)
+    # How long a claim holds; a dispatcher that died is replaced after this.
+    lease: Duration = timedelta(minutes=2)
+    # How often to look for due messages when nothing was enqueued meanwhile.
+    poll_interval: Duration = timedelta(seconds=5)
+    # Passing failures (network, 5xx) before a message is given up.
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    # Wait after the first passing failure, doubled each time up to max_retry_backoff.
+    retry_backoff: Duration = timedelta(seconds=2)
+    max_retry_backoff: Duration = timedelta(minutes=5)
+    # A message not sent within this time is expired instead of sent late.
+    expire_after: Duration = timedelta(hours=24)
+    # Sent, failed and expired messages are deleted this long after they were queued.
+    keep_finished: Duration = timedelta(days=30)
+
+    @field_validator(
+        "lease",
+        "poll_interval",
+        "retry_backoff",
+        "max_retry_backoff",
+        "expire_after",
+        "keep_finished",
+    )
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be a positive duration")
+        return value
+
+    @model_validator(mode="after")
+    def _backoff_within_cap(self) -> OutboxSettings:
+        if self.retry_backoff > self.max_retry_backoff:
+            raise ValueError("retry_backoff must not exceed max_retry_backoff")
+        return self
+
+
 class Secrets(BaseModel):
     """Taken only from the environment; never from the file."""
 
@@ -337,6 +381,7 @@ class Settings(_Section):
     intake: IntakeLimits = IntakeLimits()
     escalation: EscalationSettings = EscalationSettings()
     audit: AuditSettings = AuditSettings()
+    outbox: OutboxSettings = OutboxSettings()
     secrets: Secrets = Field(default_factory=Secrets, exclude=True)
 
     def database_url(self) -> str:

@@ -225,6 +225,8 @@ class SlaTimerRow(SQLModel, table=True):
     cancelled_at: datetime | None = _utc(nullable=True)
 
 
-# The incident tables live in a module of their own; importing it here puts them
-# on the metadata wherever the tables are registered.
-import core.storage.incident_tables  # noqa: E402, F401
+# The incident, outbox and personal-key tables live in modules of their own;
+# importing them here puts them on the metadata wherever the tables are registered.
+import core.storage.incident_tables  # noqa: E402
+import core.storage.outbox_tables  # noqa: E402
+import core.storage.personal_tables  # noqa: E402, F401

@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import core.storage.tables  # noqa: F401
+import core.storage.tables  # noqa: F401  (registers every table on the metadata)
 
 
 def test_the_migrations_build_exactly_the_schema_the_models_describe(db):

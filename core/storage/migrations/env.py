@@ -5,9 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-# Importing the table modules registers their tables on the metadata.
-import core.storage.personal_tables
-import core.storage.tables  # noqa: F401
+import core.storage.tables  # noqa: F401  (registers every table on the metadata)
 
 engine = context.config.attributes["engine"]
 with engine.connect() as connection:
