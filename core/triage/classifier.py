@@ -119,7 +119,7 @@ class Classifier:
 
         writer = writer_text(normalized)
         wide = scores.widespread if writer == normalized else self.model.predict(writer).widespread
-        scope, scope_cues = decide_scope(writer, wide)
+        scope, scope_cues = decide_scope(writer, wide, self.model.widespread_at)
         priority = priority_for(best, scope)
         if vague and priority in (Priority.P0, Priority.P1):
             priority = Priority.P2

@@ -52,6 +52,9 @@ class LinearModel:
     temperature: float
     scope_temperature: float
     training: dict[str, Any]
+    # The widespread probability from which a report counts as widespread,
+    # chosen by cross-validation (files from before it was recorded: 0.5).
+    widespread_at: float = 0.5
 
     @property
     def width(self) -> int:
@@ -77,6 +80,7 @@ class LinearModel:
                 temperature=float(raw["temperature"]),
                 scope_temperature=float(raw["scope_temperature"]),
                 training=dict(raw.get("training", {})),
+                widespread_at=float(raw.get("widespread_at", 0.5)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFileError):

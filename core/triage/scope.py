@@ -32,10 +32,13 @@ def writer_text(normalized: str) -> str:
     return _REPORTED.sub(" ", _QUOTED.sub(" ", normalized))
 
 
-def decide_scope(writer: str, widespread: float) -> tuple[Scope, list[str]]:
+def decide_scope(
+    writer: str, widespread: float, widespread_at: float = _WIDESPREAD_AT
+) -> tuple[Scope, list[str]]:
     """The scope and the phrase that explains it (none for a model-only call).
 
-    `widespread` is the learned head's probability on the writer's text. The
+    `widespread` is the learned head's probability on the writer's text,
+    counted from `widespread_at` (the model's cross-validated cut). The
     platform admitting a fault settles it; "only me" or one room's audience
     ("my friends watching the same stream") keeps it to one user or stream.
     """
@@ -46,7 +49,7 @@ def decide_scope(writer: str, widespread: float) -> tuple[Scope, list[str]]:
     if limited is not None:
         return Scope.SINGLE, [limited.group(0)]
     many = MANY.search(writer)
-    if widespread >= _WIDESPREAD_AT:
+    if widespread >= widespread_at:
         return Scope.WIDESPREAD, [many.group(0)] if many is not None else []
     return Scope.SINGLE, []
 

@@ -293,7 +293,12 @@ def _train(
         _TEMPERATURES, key=lambda t: (_nll_sigmoid([s[0] for s in oof_scope], scope_gold, t), t)
     )
 
+    scope_probs = [1.0 / (1.0 + math.exp(-s[0] / scope_t)) for s in oof_scope]
+    widespread_at, balanced = widespread_threshold(scope_probs, scope_gold)
+    log(f"scope threshold {widespread_at}: balanced accuracy {balanced:.4f}")
+
     raw = _final(examples, feature_sets, labels, (kind, c), scope_c, temperature, scope_t)
+    raw["widespread_at"] = widespread_at
     raw["training"] = {
         "data_sha256": data_sha256,
         "examples": len(examples),
@@ -303,12 +308,33 @@ def _train(
             "folds": FOLDS,
             "subtype_accuracy": round(cv_acc, 4),
             "scope_accuracy": round(scope_acc, 4),
+            "scope_balanced_accuracy": round(balanced, 4),
             "calibration": calibration,
             "candidates": cv,
         },
     }
     raw["training"].update(_self_check(raw, examples))
     return raw
+
+
+def widespread_threshold(probs: Sequence[float], gold: Sequence[int]) -> tuple[float, float]:
+    """The cut that best serves both scopes on out-of-fold probabilities.
+
+    Widespread reports are the minority, so plain accuracy would favour calling
+    everything single; balanced accuracy (the mean of each class's recall)
+    weighs a missed outage as much as a false alarm. Ties keep the higher cut.
+    """
+    wide = sum(gold) or 1
+    single = (len(gold) - sum(gold)) or 1
+    best = (0.5, -1.0)
+    for step in range(10, 61, 5):
+        cut = step / 100
+        hit = sum(p >= cut for p, g in zip(probs, gold, strict=True) if g)
+        kept = sum(p < cut for p, g in zip(probs, gold, strict=True) if not g)
+        score = (hit / wide + kept / single) / 2
+        if score > best[1] or (score == best[1] and cut > best[0]):
+            best = (cut, score)
+    return best[0], best[1]
 
 
 def _final(
