@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -52,7 +53,51 @@ def report_json(r: ComplaintReport) -> dict[str, Any]:
         "owed_root_fixes": r.owed_root_fixes,
         "oldest_owed": [{"ref": ref, "created_at": at.isoformat()} for ref, at in r.oldest_owed],
         "kb_gaps": r.kb_gaps,
+        "incidents": None if r.incidents is None else asdict(r.incidents),
+        "corrections": None if r.corrections is None else asdict(r.corrections),
     }
+
+
+def _minutes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} min"
+
+
+def _incident_lines(r: ComplaintReport) -> list[str]:
+    i = r.incidents
+    if i is None:
+        return []
+    lines = ["", "Incidents (one fault that many reported)"]
+    if not i.incidents:
+        return [*lines, "  none"]
+    reporters = "-" if i.median_reporters is None else f"{i.median_reporters:g}"
+    return [
+        *lines,
+        f"  {i.incidents} incidents ({i.p0} P0, {i.unresolved} not resolved); reporters: "
+        f"median {reporters}, most {i.most_reporters}",
+        f"  median time to acknowledge {_minutes(i.median_minutes_to_acknowledge)}, "
+        f"to the first public update {_minutes(i.median_minutes_to_first_update)}, "
+        f"to resolve {_minutes(i.median_minutes_to_resolve)}",
+        f"  tickets handled through incidents: {i.tickets_through_incidents} of {i.tickets} "
+        f"({_pct(i.through_incidents_share)})",
+    ]
+
+
+def _correction_lines(r: ComplaintReport) -> list[str]:
+    c = r.corrections
+    if c is None:
+        return []
+    share = c.tickets / r.tickets if r.tickets else None
+    lines = [
+        "",
+        "Triage corrected by agents",
+        f"  {c.tickets} of {r.tickets} tickets ({_pct(share)}); {c.priority_only} only in priority",
+    ]
+    if c.by_subtype:
+        lines.append(
+            "  subtype changed, by what triage said: "
+            + ", ".join(f"{s} {n}" for s, n in c.by_subtype.items())
+        )
+    return lines
 
 
 def _pct(share: float | None) -> str:
@@ -123,4 +168,4 @@ def format_report(r: ComplaintReport) -> str:
             "  tickets the knowledge base had no article for: "
             + ", ".join(f"{s} {n}" for s, n in r.kb_gaps.items())
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, *_incident_lines(r), *_correction_lines(r)])

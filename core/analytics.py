@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from core.incidents.analytics import IncidentFigures, load_incident_figures
 from core.statuses import Outcome, Status
+from core.storage.corrections import CorrectionFigures, load_correction_figures
 from core.storage.db import Database
 from core.storage.tables import AuditEventRow, SelfServiceRow, TicketRow
 from core.taxonomy import Category, Priority, subtype
@@ -104,6 +105,7 @@ class ComplaintReport:
     oldest_owed: list[tuple[str, datetime]]
     kb_gaps: dict[str, int]  # fault subtype: its tickets with no article proposed
     incidents: IncidentFigures | None = None  # the incidents declared in the period
+    corrections: CorrectionFigures | None = None  # agents correcting triage
 
     @property
     def reports(self) -> int:
@@ -254,6 +256,7 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
             if ref
         ]
         incidents = load_incident_figures(s, since, until)
+        corrections = load_correction_figures(s, since, until)
     report = build_report(
         since=since,
         until=until,
@@ -263,4 +266,4 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
         reopened=[ref for ref in reopened if ref],
         owed=owed,
     )
-    return replace(report, incidents=incidents)
+    return replace(report, incidents=incidents, corrections=corrections)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.bootstrap import clock_for
+from bot.bootstrap import build_services, clock_for, settings_for
 from core.ports import Clock
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES
 from core.triage import Verdict, classify
@@ -38,6 +38,11 @@ def register(subparsers: Any) -> None:
         "--out", type=Path, help="train: model file to write (default: the shipped one)"
     )
     triage.add_argument(
+        "--include-corrections",
+        action="store_true",
+        help="train: also learn from agents' corrections stored in the database",
+    )
+    triage.add_argument(
         "--dir",
         type=Path,
         help="activate, rollback: model directory (default: $LIVEDESK_TRIAGE_MODEL_DIR)",
@@ -51,6 +56,18 @@ def register(subparsers: Any) -> None:
         "--candidate", type=Path, help="also evaluate this model file and print both side by side"
     )
     ev.set_defaults(handler=run_eval)
+
+
+def _corrections(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
+    """Agents' corrections as one more example file, read from the database."""
+    from core.storage.corrections import correction_lines
+
+    services = build_services(settings_for(args))
+    try:
+        with services.db.session(read_only=True) as s:
+            return [("corrections (database)", correction_lines(s))]
+    finally:
+        services.close()
 
 
 def run_model_action(args: argparse.Namespace) -> int:
@@ -70,8 +87,11 @@ def run_model_action(args: argparse.Namespace) -> int:
         from core.triage.train import train_bundled
 
         out = args.out or shipped_model_path()
+        extra = _corrections(args) if args.include_corrections else []
+        if args.include_corrections:
+            sys.stdout.write(f"{len(extra[0][1])} corrections from the database\n")
         try:
-            text = train_bundled()
+            text = train_bundled(extra=extra)
         except ImportError as exc:
             sys.stderr.write(f"error: training needs the [train] extra ({exc.name} missing)\n")
             return 2

@@ -16,8 +16,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, delete, select, update
 
+from core.storage.correction_tables import TriageCorrectionRow
 from core.storage.personal_tables import PersonalKeyRow
 from core.storage.tables import PersonalDataRow, TicketRow
 
@@ -95,6 +96,11 @@ def erase_subjects(session: Session, subjects: list[str], now: datetime) -> int:
             col(PersonalDataRow.subject).is_(None),
         )
         .values(value=None, erased_at=now)
+    )
+    # Agents' corrections keep the user's words for training: they go too.
+    refs = [s.removeprefix("ticket:") for s in subjects if s.startswith("ticket:")]
+    session.execute(
+        delete(TriageCorrectionRow).where(col(TriageCorrectionRow.ticket_ref).in_(refs))
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

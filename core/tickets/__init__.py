@@ -17,9 +17,10 @@ from core.tickets.drafts import (
     ref_for,
 )
 from core.tickets.followup import FollowUp
+from core.tickets.reclassify import Reclassification
 
 
-class TicketService(TicketCreation, AgentActions, FollowUp):
+class TicketService(TicketCreation, AgentActions, Reclassification, FollowUp):
     """Every ticket operation, each in one transaction with its audit event."""
 
 

@@ -15,7 +15,6 @@ from core.routing import next_tier
 from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
 from core.storage.audit_store import append_event
 from core.storage.tables import TicketRow
-from core.taxonomy import Priority
 from core.tickets.base import TicketBase
 from core.tickets.drafts import CAUSE_CLASSES, is_finance
 from core.validation import MAX_SHORT_CHARS, clean_text
@@ -93,26 +92,6 @@ class AgentActions(TicketBase):
             return payload
 
         return self._change(ref, actor, now, "ticket.reassigned", reason, mutate)
-
-    def set_priority(
-        self, ref: str, actor: str, priority: Priority, reason: str | None, now: datetime
-    ) -> TicketRow:
-        """A hand-set priority always needs a reason; the due time is recomputed
-        from the ticket's creation.
-        """
-
-        def mutate(row: TicketRow) -> dict[str, Any]:
-            before = row.priority
-            row.priority = priority.value
-            row.tier = self.settings.routing.tiers.get(priority, row.tier)
-            return {
-                "priority": {"before": before, "after": priority.value},
-                "first_response_due": row.first_response_due.isoformat(),
-            }
-
-        return self._change(
-            ref, actor, now, "ticket.priority_changed", reason, mutate, reason_always=True
-        )
 
     def request_info(
         self, ref: str, actor: str, fields: list[str], now: datetime, reason: str | None = None

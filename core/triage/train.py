@@ -228,13 +228,24 @@ def train_model(examples: Sequence[Example]) -> LinearModel:
     return LinearModel.from_json(raw)
 
 
-def train_bundled(log: Callable[[str], None] = _log) -> str:
-    """The shipped model file's text, trained from every bundled example file."""
+def train_bundled(
+    log: Callable[[str], None] = _log, extra: Sequence[tuple[str, list[str]]] = ()
+) -> str:
+    """The shipped model file's text, trained from every bundled example file
+    and any `extra` ones (agents' corrections: name and JSONL lines).
+    """
+    files, examples = training_set(extra)
+    return dumps(train(examples, data_sha256=data_hash(files), log=log))
+
+
+def training_set(
+    extra: Sequence[tuple[str, list[str]]] = (),
+) -> tuple[list[tuple[str, list[str]]], list[Example]]:
+    """The example files a training run reads, and their records."""
     from core.triage.examples import example_lines, parse_examples
 
-    files = example_lines()
-    examples = [e for name, lines in files for e in parse_examples(lines, name)]
-    return dumps(train(examples, data_sha256=data_hash(files), log=log))
+    files = [*example_lines(), *extra]
+    return files, [e for name, lines in files for e in parse_examples(lines, name)]
 
 
 def _train(

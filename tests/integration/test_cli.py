@@ -139,6 +139,9 @@ def test_report_prints_the_periods_figures_as_text_and_json(seeded, capsys, cloc
     out = capsys.readouterr().out
     assert "func.stream_push" in out and "推流中断" in out
     assert "workarounds still owed a root fix: 0" in out
+    assert "Incidents (one fault that many reported)\n  none" in out
+    assert "Triage corrected by agents\n  0 of 2 tickets (0%)" in out
+    assert data["incidents"]["incidents"] == 0 and data["corrections"]["tickets"] == 0
 
 
 def test_report_without_until_ends_at_the_clock_the_cli_was_given(seeded, capsys, clock):
