@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.http.health import healthz, readiness
+from bot.http.limits import BodyLimit
+from bot.http.updates import is_update_id, log_once, update_problem
 from core.storage.db import Database
 
 if TYPE_CHECKING:
@@ -25,7 +28,8 @@ log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_WEBHOOK_BYTES = 1024 * 1024
+SLACK_SIGNATURE_HEADER = "X-Slack-Signature"
+SLACK_TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 
 
 def build_http_app(
@@ -43,14 +47,18 @@ def build_http_app(
             log.warning("telegram webhook call with a wrong secret token refused")
             return JSONResponse({"ok": False, "error": "forbidden"}, 401)
         body = await request.body()
-        if len(body) > MAX_WEBHOOK_BYTES:
-            return JSONResponse({"ok": False, "error": "too large"}, 413)
         try:
             update = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return JSONResponse({"ok": False, "error": "body is not JSON"}, 400)
-        if not isinstance(update, dict) or "update_id" not in update:
+        if not isinstance(update, dict) or not is_update_id(update.get("update_id")):
             return JSONResponse({"ok": False, "error": "not a Telegram update"}, 400)
+        problem = update_problem(update)
+        if problem is not None:
+            # Authenticated but impossible: a 4xx or 5xx would make Telegram send
+            # it again and again. Answered 200 and dropped, and said once.
+            log_once(problem)
+            return JSONResponse({"ok": True, "ignored": problem})
         # Answered only once handled: the update is durable before Telegram hears 200.
         await telegram.process_webhook(update)
         return JSONResponse({"ok": True})
@@ -58,6 +66,12 @@ def build_http_app(
     async def slack_events(request: Request) -> Response:
         if slack is None:
             return JSONResponse({"ok": False, "error": "slack http mode is not enabled"}, 404)
+        # Refused before the body is read: nothing unsigned is worth reading.
+        stamp = request.headers.get(SLACK_TIMESTAMP_HEADER, "")
+        if not request.headers.get(SLACK_SIGNATURE_HEADER) or not stamp:
+            return JSONResponse({"ok": False, "error": "unsigned request"}, 401)
+        if not stamp.isdigit() or len(stamp) > 12:
+            return JSONResponse({"ok": False, "error": "bad request timestamp"}, 400)
         return await slack(request)
 
     async def metrics_page(_: Request) -> Response:
@@ -67,11 +81,12 @@ def build_http_app(
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
+        middleware=[Middleware(BodyLimit)],
         routes=[
             Route("/metrics", metrics_page, methods=["GET"]),
             Route("/telegram", telegram_webhook, methods=["POST"]),
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readiness(db), methods=["GET"]),
-        ]
+        ],
     )
