@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from core.tickets import TicketService
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.telegram.adapter import TelegramAdapter
     from core.conversation import ConversationEngine
+    from core.outbox import OutboxDispatcher
     from kb.matcher import Matcher
 
 OnNewTimer = Callable[[], None]
@@ -139,6 +142,34 @@ def worker_engine(settings: Settings, on_new_timer: OnNewTimer | None = None) ->
     return build_intake(settings, on_new_timer=on_new_timer).engine
 
 
+def build_telegram_outbox(
+    settings: Settings, services: Services, telegram: TelegramAdapter, clock: Clock
+) -> OutboxDispatcher:
+    """The dispatcher that sends the outbox's Telegram messages at `[telegram]
+    max_messages_per_second`, through the adapter's bot (usable once it started).
+
+    Its worker id is unique per process: after a restart the rows the previous
+    process held are claimable once their lease ran out, and a late answer
+    from that process is refused.
+    """
+    from bot.telegram.sender import TelegramSender
+    from core.outbox import DispatchPolicy, OutboxDispatcher, SqlOutbox, TokenBucket
+
+    limits = settings.telegram
+    dispatcher = OutboxDispatcher(
+        SqlOutbox(services.db),
+        TelegramSender(telegram.app.bot, telegram.metrics),
+        clock,
+        TokenBucket(limits.max_messages_per_second, limits.burst, clock.now()),
+        channel="telegram",
+        worker_id=f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}",
+        policy=DispatchPolicy.from_settings(settings.outbox),
+    )
+    # Incident updates enqueue for every reporter; the dispatcher looks at once.
+    services.incidents.on_enqueued = dispatcher.wake
+    return dispatcher
+
+
 def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Everything `livedesk run` runs: the enabled adapters, the conversation
     worker, the SLA scheduler, the follow-up sweep and the HTTP app.
@@ -207,6 +238,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             runner=worker,
         )
     reporters = ReporterChannels({"telegram": telegram} if telegram is not None else {})
+    outbox = build_telegram_outbox(settings, services, telegram, clock) if telegram else None
 
     slack = None
     if slack_parts is not None:
@@ -232,4 +264,5 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         telegram=telegram,
         slack=slack,
         worker=worker,
+        outbox=outbox,
     )

@@ -36,10 +36,13 @@ if TYPE_CHECKING:
     from bot.slack.adapter import SlackAdapter
     from bot.telegram.adapter import TelegramAdapter
     from bot.worker import WorkerProcess
+    from core.outbox import OutboxDispatcher
 
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 60.0
+# How long a stop waits for the outbox's message in flight before cancelling it.
+OUTBOX_STOP_SECONDS = 10.0
 
 
 class ReporterChannels:
@@ -113,6 +116,7 @@ class Runtime:
         telegram: TelegramAdapter | None = None,
         slack: SlackAdapter | None = None,
         worker: WorkerProcess | None = None,
+        outbox: OutboxDispatcher | None = None,
     ) -> None:
         self.settings = settings
         self.intake = intake
@@ -123,6 +127,8 @@ class Runtime:
         self.telegram = telegram
         self.slack = slack
         self.worker = worker
+        self.outbox = outbox
+        self._outbox_task: asyncio.Task[None] | None = None
         self.anchors = AnchorFile(settings.audit.anchor_path(settings.storage.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
@@ -157,6 +163,24 @@ class Runtime:
         gc.freeze()
         self._sweeper = asyncio.create_task(self._sweep(), name="livedesk-sweeper")
         self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="livedesk-sla")
+        if self.outbox is not None:
+            # After the adapter: it sends through the adapter's started bot. Rows
+            # left pending by a previous process go out now; rows it held go
+            # out once their lease has run out.
+            self._outbox_task = asyncio.create_task(self.outbox.run(), name="livedesk-outbox")
+
+    async def _stop_outbox(self) -> None:
+        task, self._outbox_task = self._outbox_task, None
+        if self.outbox is None or task is None:
+            return
+        # Finishes the message in flight and gives the rest of its batch back.
+        self.outbox.stop()
+        try:
+            await asyncio.wait_for(task, OUTBOX_STOP_SECONDS)
+        except TimeoutError:
+            log.warning("outbox dispatcher did not stop in time; its claims expire with the lease")
+        except Exception:
+            log.exception("outbox dispatcher failed while stopping")
 
     async def stop(self) -> None:
         for task in (self._sweeper, self._scheduler_task):
@@ -164,6 +188,7 @@ class Runtime:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self._stop_outbox()
         if self.telegram is not None:
             await self.telegram.stop()
         if self.slack is not None:

@@ -121,4 +121,11 @@ TEXTS: dict[str, str] = {
     "comment_thanks": "Thanks, your comment is noted.",
     "info_requested": "Our support team needs a few more details for ticket {ref}:\n{fields}\nJust reply here.",
     "article_from_agent": "Our support team suggests this:\n{title}\n{steps}",
+    # -- incident broadcasts to every linked reporter (core/incidents/broadcast.py) --
+    "incident_update": "Update on the known problem you reported ({title}): {status}\n{text}",
+    "incident_eta": "Expected fix: {eta}",
+    "incident_status_investigating": "we are investigating",
+    "incident_status_identified": "the cause is found and a fix is under way",
+    "incident_status_monitoring": "a fix is out and we are watching it",
+    "incident_resolved": "The known problem you reported ({title}) is fixed:\n{text}",
 }

@@ -117,4 +117,11 @@ TEXTS: dict[str, str] = {
     "comment_thanks": "收到你的意见，谢谢！",
     "info_requested": "客服需要你补充以下信息（工单 {ref}）：\n{fields}\n直接回复即可。",
     "article_from_agent": "客服为你推荐了解决办法：\n{title}\n{steps}",
+    # -- incident broadcasts to every linked reporter (core/incidents/broadcast.py) --
+    "incident_update": "你反馈的问题（{title}）是已知故障，最新进展：{status}\n{text}",
+    "incident_eta": "预计修复时间：{eta}",
+    "incident_status_investigating": "正在排查",
+    "incident_status_identified": "已找到原因，正在修复",
+    "incident_status_monitoring": "修复已上线，正在观察",
+    "incident_resolved": "你反馈的问题（{title}）已修复：\n{text}",
 }

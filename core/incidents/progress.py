@@ -4,10 +4,15 @@ Every public update counts as the first response of each linked ticket that
 had none: the reporters are told through the incident, not one by one.
 Resolving the incident resolves its open tickets with the same outcome, so
 every reporter gets "is it fixed for you?".
+
+Both reach the reporters through the outbox (`core.incidents.broadcast`): the
+messages are enqueued in the transaction that records the update, and
+`on_enqueued` (the runtime's dispatcher wake-up) is called after it commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +21,7 @@ from sqlmodel import Session
 from core.config import Settings
 from core.errors import InvalidInputError, PermissionDeniedError
 from core.incidents.acknowledge import acknowledge_incident
+from core.incidents.broadcast import Broadcaster
 from core.incidents.links import Linker
 from core.incidents.model import (
     AcknowledgeIncident,
@@ -42,6 +48,14 @@ class IncidentProgress:
         self.settings: Settings = tickets.settings
         self.planner = tickets.planner  # shared: one wake-up hook for the scheduler
         self.linker = Linker(self.settings, self.planner)
+        self.broadcaster = Broadcaster(self.settings)
+        # Called after a commit that enqueued messages for reporters; the
+        # composition root sets it to wake the outbox's dispatchers.
+        self.on_enqueued: Callable[[], None] | None = None
+
+    def _enqueued(self, added: int) -> None:
+        if added and self.on_enqueued is not None:
+            self.on_enqueued()
 
     @staticmethod
     def _access(incident: IncidentRow, finance_agent: bool) -> None:
@@ -81,8 +95,14 @@ class IncidentProgress:
             incident = load_incident(s, cmd.incident_ref, lock=True)
             self._access(incident, finance_agent)
             check_incident_transition(IncidentStatus(incident.status), target)
-            self._record_update(s, incident, target, message, cmd.eta, actor, now)
-            return incident
+            update = self._record_update(s, incident, target, message, cmd.eta, actor, now)
+            assert incident.id is not None
+            open_tickets = [
+                t for t in linked_tickets(s, incident.id) if Status(t.status) in OPEN_STATUSES
+            ]
+            added = self.broadcaster.announce_update(s, incident, update, open_tickets, now)
+        self._enqueued(added)
+        return incident
 
     def resolve(
         self, cmd: ResolveIncident, now: datetime, *, finance_agent: bool = False
@@ -102,8 +122,10 @@ class IncidentProgress:
             lock_tickets(s, [t.ref or "" for t in linked_tickets(s, incident.id)])
             incident.outcome, incident.cause_class = cmd.outcome.value, cmd.cause_class
             incident.resolved_at, incident.open_key = now, None
-            self._record_update(s, incident, IncidentStatus.RESOLVED, message, None, actor, now)
-            resolved = []
+            update = self._record_update(
+                s, incident, IncidentStatus.RESOLVED, message, None, actor, now
+            )
+            resolved, told = [], []
             for ticket in linked_tickets(s, incident.id):
                 if Status(ticket.status) not in OPEN_STATUSES:
                     continue  # already resolved on its own: its outcome stands
@@ -118,6 +140,7 @@ class IncidentProgress:
                     session=s,
                 )
                 resolved.append(ticket.ref)
+                told.append(ticket)
             append_event(
                 s,
                 at=now,
@@ -130,7 +153,9 @@ class IncidentProgress:
                     "tickets_resolved": resolved,
                 },
             )
-            return incident
+            added = self.broadcaster.announce_resolution(s, incident, update, told, now)
+        self._enqueued(added)
+        return incident
 
     def _record_update(
         self,
@@ -141,18 +166,17 @@ class IncidentProgress:
         eta: datetime | None,
         actor: str,
         now: datetime,
-    ) -> None:
+    ) -> IncidentUpdateRow:
         assert incident.id is not None
-        s.add(
-            IncidentUpdateRow(
-                incident_id=incident.id,
-                status=status.value,
-                message=message,
-                eta=eta,
-                author=actor,
-                at=now,
-            )
+        update = IncidentUpdateRow(
+            incident_id=incident.id,
+            status=status.value,
+            message=message,
+            eta=eta,
+            author=actor,
+            at=now,
         )
+        s.add(update)
         payload: dict[str, Any] = {
             "status": {"before": incident.status, "after": status.value},
             "message": message,
@@ -185,3 +209,4 @@ class IncidentProgress:
             ticket_ref=incident.ref,
             payload=payload,
         )
+        return update
