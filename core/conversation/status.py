@@ -1,0 +1,29 @@
+"""/status: the platform problems being worked on, as reporters may see them.
+
+Only public facts (title, status, the latest public update and its ETA); the
+store leaves finance incidents out.
+"""
+
+from __future__ import annotations
+
+from core.conversation.messages import Reply
+from core.conversation.turn import Turn
+from core.i18n import t
+
+
+def show_status(turn: Turn) -> None:
+    lang = turn.lang
+    incidents = turn.store.public_incidents()
+    if not incidents:
+        turn.say("status_none")
+        return
+    lines = [t(lang, "status_header")]
+    for incident in incidents:
+        status = t(lang, f"incident_status_{incident.status}")
+        lines.append(t(lang, "status_line", title=incident.title, status=status))
+        if incident.update:
+            lines.append(t(lang, "incident_update", update=incident.update))
+        if incident.eta is not None:
+            eta = incident.eta.astimezone(turn.settings.timezone).strftime("%Y-%m-%d %H:%M")
+            lines.append(t(lang, "incident_eta", eta=eta))
+    turn.replies.append(Reply("\n".join(lines)))
