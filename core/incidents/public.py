@@ -74,6 +74,4 @@ def public_view(s: Session, incident: IncidentRow) -> PublicIncident:
 
 def public_open_incidents(s: Session) -> list[PublicIncident]:
     """Open incidents anyone may see, oldest first: finance incidents never."""
-    return [
-        public_view(s, i) for i in open_incidents(s) if not i.finance and i.merged_into is None
-    ]
+    return [public_view(s, i) for i in open_incidents(s) if not i.finance and i.merged_into is None]
