@@ -83,6 +83,7 @@ class Draft:
     # questions still to ask go to it (`pending` is the one on screen).
     ticket_ref: str | None = None
     after: list[str] = field(default_factory=list)
+    incident: str | None = None  # the incident the user was told their ticket is in
 
     @property
     def described(self) -> bool:
@@ -120,6 +121,7 @@ class Draft:
             "comment_for": self.comment_for,
             "ticket_ref": self.ticket_ref,
             "after": list(self.after),
+            "incident": self.incident,
         }
         out.update({k: v for k, v in optional.items() if v})
         return out
@@ -166,6 +168,7 @@ class Draft:
             comment_for=_opt_str(data, "comment_for"),
             ticket_ref=_opt_str(data, "ticket_ref"),
             after=_str_list(data, "after"),
+            incident=_opt_str(data, "incident"),
         )
 
 

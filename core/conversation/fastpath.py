@@ -15,7 +15,8 @@ from __future__ import annotations
 from core.conversation import answers
 from core.conversation.details import ask_details, take_answer, take_answer_text
 from core.conversation.draft import Draft
-from core.conversation.messages import Reply, TicketChanged
+from core.conversation.messages import TicketChanged
+from core.conversation.outage import incident_news, tell_incident
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import (
     AFFECTED,
@@ -24,6 +25,7 @@ from core.conversation.requirements import (
     missing_details,
 )
 from core.conversation.selfhelp import offer_articles
+from core.conversation.store import TicketView
 from core.conversation.submit import file_ticket
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
@@ -52,24 +54,6 @@ def fast_path(turn: Turn) -> bool:
     return False
 
 
-def tell_incident(turn: Turn, incident: PublicIncident) -> None:
-    lang = turn.lang
-    lines = [
-        t(
-            lang,
-            "incident_known",
-            title=incident.title,
-            status=t(lang, f"incident_status_{incident.status}"),
-        )
-    ]
-    if incident.update:
-        lines.append(t(lang, "incident_update", update=incident.update))
-    if incident.eta is not None:
-        eta = incident.eta.astimezone(turn.settings.timezone).strftime("%Y-%m-%d %H:%M")
-        lines.append(t(lang, "incident_eta", eta=eta))
-    turn.replies.append(Reply("\n".join(lines)))
-
-
 def known_outage(turn: Turn, incident: PublicIncident) -> None:
     """Told it is known, given a ticket in the incident, asked at most one question."""
     known = turn.draft.details.known()
@@ -93,16 +77,20 @@ def page_now(turn: Turn) -> None:
     wanted = missing_details(subtype_of(turn), draft.scope, known)
     ticket = file_ticket(turn)
     turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
+    # Its report may have completed a surge: then the outage is known from now on.
+    incident_news(turn, ticket)
     if wanted:
         turn.say("p0_more_details")
     ask_after(turn, ticket.ref, wanted)
 
 
 def ask_after(turn: Turn, ref: str, wanted: list[str]) -> None:
+    told = turn.draft.incident
     if not wanted:
         turn.reset()
+        turn.draft.incident = told
         return
-    turn.draft = Draft(ticket_ref=ref, pending=wanted[0], after=wanted[1:])
+    turn.draft = Draft(ticket_ref=ref, pending=wanted[0], after=wanted[1:], incident=told)
     turn.enter(ConvState.TICKET_DETAIL)
     prompt(turn)
 
@@ -166,13 +154,24 @@ def on_after_text(turn: Turn, text: str) -> None:
 
 
 def on_after_skip(turn: Turn, _value: str) -> None:
+    _news(turn)
     next_after(turn)
+
+
+def _news(turn: Turn) -> TicketView | None:
+    """The ticket may have joined an incident since the last turn."""
+    ref = turn.draft.ticket_ref
+    ticket = turn.store.find_ticket(ref) if ref else None
+    if ticket is not None:
+        incident_news(turn, ticket)
+    return ticket
 
 
 def _record(turn: Turn, details: Diagnostics) -> None:
     ref = turn.draft.ticket_ref
     if ref is None:
         raise ValueError("TICKET_DETAIL without a ticket")
+    _news(turn)
     if details.known() or details.extras:
         turn.store.add_ticket_details(ref, details, turn.now)
         turn.events.append(TicketChanged(ref, "details_added"))
@@ -186,6 +185,7 @@ def next_after(turn: Turn) -> None:
         turn.enter(ConvState.TICKET_DETAIL)
         prompt(turn)
         return
-    ref = draft.ticket_ref
+    ref, told = draft.ticket_ref, draft.incident
     turn.reset()
+    turn.draft.incident = told
     turn.say("after_done", ref=ref)

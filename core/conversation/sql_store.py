@@ -14,10 +14,12 @@ from core.conversation.draft import Draft, StoredAttachment
 from core.conversation.store import Conversation, TicketView, Vote
 from core.diagnostics import FINANCE_FIELDS, Diagnostics
 from core.incidents.public import PublicIncident, public_open_incidents, public_view, would_join
+from core.incidents.store import incident_of_ticket
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
 from core.storage.feedback import count_votes
 from core.storage.inbox import claim_delivery
+from core.storage.incident_tables import IncidentRow
 from core.storage.tables import (
     AttachmentRow,
     ConversationRow,
@@ -107,7 +109,10 @@ class SqlConversationStore:
 
     def find_ticket(self, ref: str) -> TicketView | None:
         row = self._ticket(ref)
-        return None if row is None else _view(row)
+        if row is None:
+            return None
+        incident = incident_of_ticket(self.session, ref)
+        return _view(row, incident.ref if incident is not None else None)
 
     def create_ticket(
         self, draft: TicketDraft, attachments: list[StoredAttachment], now: datetime
@@ -149,6 +154,11 @@ class SqlConversationStore:
 
     def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
         incident = would_join(self.session, subtype, details.to_json())
+        return None if incident is None else public_view(self.session, incident)
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        query = select(IncidentRow).where(IncidentRow.ref == ref)
+        incident = self.session.exec(query).first()
         return None if incident is None else public_view(self.session, incident)
 
     def public_incidents(self) -> list[PublicIncident]:

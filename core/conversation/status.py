@@ -7,6 +7,7 @@ store leaves finance incidents out.
 from __future__ import annotations
 
 from core.conversation.messages import Reply
+from core.conversation.outage import progress_lines
 from core.conversation.turn import Turn
 from core.i18n import t
 
@@ -21,9 +22,5 @@ def show_status(turn: Turn) -> None:
     for incident in incidents:
         status = t(lang, f"incident_status_{incident.status}")
         lines.append(t(lang, "status_line", title=incident.title, status=status))
-        if incident.update:
-            lines.append(t(lang, "incident_update", update=incident.update))
-        if incident.eta is not None:
-            eta = incident.eta.astimezone(turn.settings.timezone).strftime("%Y-%m-%d %H:%M")
-            lines.append(t(lang, "incident_eta", eta=eta))
+        lines += progress_lines(turn, incident)
     turn.replies.append(Reply("\n".join(lines)))

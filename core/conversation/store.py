@@ -49,7 +49,7 @@ class TicketView:
     user_id: str
     chat_id: str
     satisfaction: int | None = None
-    incident: str | None = None  # the incident the report joined when it was created
+    incident: str | None = None  # the incident the ticket is in
 
 
 class ConversationStore(Protocol):
@@ -88,6 +88,10 @@ class ConversationStore(Protocol):
 
     def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
         """The open incident a report of `subtype` with `details` would join."""
+        ...
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        """What a reporter of incident `ref` may be told; None when there is none."""
         ...
 
     def public_incidents(self) -> list[PublicIncident]:

@@ -26,6 +26,7 @@ def on_submit(turn: Turn, _value: str) -> None:
     turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
     if ticket.incident is not None:
         turn.say("ticket_in_incident")
+        turn.draft.incident = ticket.incident  # told: not again on the next message
 
 
 def file_ticket(turn: Turn) -> TicketView:

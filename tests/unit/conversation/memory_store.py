@@ -110,6 +110,11 @@ class MemoryStores:
         self.state.incidents.append(incident)
         return incident
 
+    def link(self, incident_ref: str, ticket_ref: str) -> None:
+        """An agent (or a surge) puts a ticket into an incident after it was created."""
+        incident = next(i for i in self.state.incidents if i.ref == incident_ref)
+        incident.tickets.append(ticket_ref)
+
     def set_status(self, ref: str, status: Status) -> None:
         self.state.tickets[ref].move(status, f"test: {status.value}")
 
@@ -144,7 +149,10 @@ class MemoryStore:
 
     def find_ticket(self, ref: str) -> TicketView | None:
         ticket = self.state.tickets.get(ref)
-        return None if ticket is None else ticket.view
+        if ticket is None:
+            return None
+        holder = next((i.ref for i in self.state.incidents if ref in i.tickets), None)
+        return replace(ticket.view, incident=holder)
 
     def create_ticket(
         self, draft: TicketDraft, attachments: list[StoredAttachment], now: datetime
@@ -178,6 +186,10 @@ class MemoryStore:
     def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
         incident = self._match(subtype, details)
         return None if incident is None else self._public(incident)
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        found = next((i for i in self.state.incidents if i.ref == ref), None)
+        return None if found is None else self._public(found)
 
     def public_incidents(self) -> list[PublicIncident]:
         return [

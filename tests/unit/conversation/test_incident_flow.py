@@ -167,3 +167,33 @@ def test_the_fast_path_fields_survive_the_round_trip():
     stored = Draft(ticket_ref="LD-1001", pending="os", after=["room_id"]).to_json()
     assert Draft.from_json(stored) == Draft(ticket_ref="LD-1001", pending="os", after=["room_id"])
     assert "after" not in Draft().to_json() and "ticket_ref" not in Draft().to_json()
+
+
+def test_a_reporter_whose_ticket_joins_an_incident_later_is_told_on_the_next_turn(chat, stores):
+    chat.say("所有直播都没有声音")
+    ticket = stores.ticket()
+    assert "已知问题" not in chat.texts()
+    stores.open_incident(MemoryIncident(ref="INC-101", group="sound", title="No sound"))
+    stores.link("INC-101", ticket.ref)
+    told = chat.texts(chat.say("iPhone 13"))
+    assert "已知问题" in told and "No sound" in told
+    assert "已知问题" not in chat.texts(chat.press("iOS"))  # once is enough
+    chat.press("跳过")
+    assert "已知问题" not in chat.texts(chat.say("还是没有声音"))
+
+
+def test_words_for_a_ticket_that_joined_an_incident_bring_the_news(chat, stores, kb):
+    kb.add(article("av-no-audio-volume", "av.no_audio"))
+    chat.say("直播没有声音")
+    chat.press("只有我")
+    chat.press("还是不行")
+    while "请确认" not in chat.texts():
+        assert chat.turns < 12, chat.texts()
+        chat.press("跳过") if "跳过" in chat.buttons() else chat.press("没有了")
+    chat.press("提交")
+    ticket = stores.ticket()
+    stores.open_incident(MemoryIncident(ref="INC-101", group="sound", title="No sound"))
+    stores.link("INC-101", ticket.ref)
+    result = chat.say("现在还是没声音")
+    assert result.events[0] == UserAddedToTicket(ticket.ref, 1)
+    assert "已知问题" in chat.texts(result)
