@@ -15,6 +15,7 @@ from __future__ import annotations
 from core.conversation import answers
 from core.conversation.details import ask_details, take_answer, take_answer_text
 from core.conversation.draft import Draft
+from core.conversation.followup import add_to_ticket
 from core.conversation.messages import TicketChanged
 from core.conversation.outage import incident_news, tell_incident
 from core.conversation.prompts import priority, prompt, subtype_of
@@ -31,6 +32,7 @@ from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
 from core.i18n import t
 from core.incidents.public import TELLING_DETAILS, PublicIncident
+from core.statuses import Status
 from core.taxonomy import Priority, Scope, priority_for
 
 
@@ -148,9 +150,19 @@ def on_after_answer(turn: Turn, value: str) -> None:
 
 
 def on_after_text(turn: Turn, text: str) -> None:
-    pending = turn.draft.pending or ""
-    found, _ = answers.detail_answer(pending, text, turn.now, turn.settings.timezone)
-    _record(turn, Diagnostics.from_json(found))
+    draft = turn.draft
+    pending = draft.pending or ""
+    found, answered = answers.detail_answer(pending, text, turn.now, turn.settings.timezone)
+    if answered:
+        _record(turn, Diagnostics.from_json(found))
+        return
+    # Not an answer: words for the agent ("ok, I'll wait"). They go to the
+    # ticket as any later message does, and the questions stop.
+    ticket, told = _news(turn), draft.incident
+    turn.reset()
+    turn.draft.incident = turn.draft.incident or told
+    if ticket is not None and ticket.status != Status.CLOSED:
+        add_to_ticket(turn, ticket, text, None)
 
 
 def on_after_skip(turn: Turn, _value: str) -> None:

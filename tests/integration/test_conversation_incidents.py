@@ -92,7 +92,8 @@ def test_the_open_incident_a_report_would_join_and_what_it_may_say(
         assert seen.described == {"app_version"}
         assert store.joinable_incident("av.no_audio", Diagnostics(room_id="1234")) is None
         assert store.joinable_incident("av.stutter", Diagnostics()) is None
-        assert store.find_ticket(first.ref or "").incident == incident.ref  # type: ignore[union-attr]
+        found = store.find_ticket(first.ref or "")
+        assert found is not None and found.incident == incident.ref
     incidents.resolve(
         ResolveIncident(incident.ref or "", "Mei", Outcome.ROOT_FIX, "app_bug", "已修复"),
         clock.now(),

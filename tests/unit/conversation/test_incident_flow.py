@@ -197,3 +197,13 @@ def test_words_for_a_ticket_that_joined_an_incident_bring_the_news(chat, stores,
     result = chat.say("现在还是没声音")
     assert result.events[0] == UserAddedToTicket(ticket.ref, 1)
     assert "已知问题" in chat.texts(result)
+
+
+def test_words_that_answer_no_question_go_to_the_ticket_and_end_the_questions(chat, stores):
+    chat.say("全平台的直播间都黑屏了，大家都看不了直播")
+    ticket = stores.ticket()
+    assert ticket.view.priority == "P0" and "什么网络" in chat.texts()
+    result = chat.say("好的，我等")
+    assert result.events == [UserAddedToTicket(ticket.ref, 1)]
+    assert ticket.messages[0][1] == "好的，我等"
+    assert state_of(stores).state == ConvState.IDLE
