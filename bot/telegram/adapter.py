@@ -70,6 +70,7 @@ COMMANDS = (
     ("cancel", "取消当前反馈 / Cancel this report"),
     ("lang", "切换语言 / Language"),
     ("human", "转人工 / Talk to a person"),
+    ("status", "平台故障状态 / Known problems"),
     ("help", "帮助 / Help"),
 )
 

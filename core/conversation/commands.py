@@ -1,4 +1,6 @@
-"""Commands (/start, /help, /new, /cancel, /mytickets, /lang, /human) and the language buttons."""
+"""Commands (/start, /help, /new, /cancel, /mytickets, /lang, /human, /status) and the
+language buttons.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +8,12 @@ from core.conversation.describe import greet
 from core.conversation.details import ask_details
 from core.conversation.messages import Choice, Reply
 from core.conversation.prompts import prompt
+from core.conversation.status import show_status
 from core.conversation.turn import ConvState, Turn
 from core.i18n import t
 from core.taxonomy import SUBTYPES
 
-COMMANDS = frozenset({"start", "help", "new", "mytickets", "cancel", "lang", "human"})
+COMMANDS = frozenset({"start", "help", "new", "mytickets", "cancel", "lang", "human", "status"})
 LANGUAGES = ("zh", "en")
 MY_TICKETS_SHOWN = 10
 
@@ -38,6 +41,11 @@ def on_command(turn: Turn, command: str) -> None:
         case "cancel":
             if turn.state is ConvState.IDLE:
                 turn.say("nothing_to_cancel")
+            elif turn.state is ConvState.TICKET_DETAIL:
+                # The ticket stands; only the remaining questions are dropped.
+                ref = turn.draft.ticket_ref
+                turn.reset()
+                turn.say("after_done", ref=ref)
             else:
                 turn.reset()
                 turn.say("cancelled")
@@ -48,6 +56,9 @@ def on_command(turn: Turn, command: str) -> None:
             turn.replies.append(Reply(t(turn.lang, "language_prompt"), buttons))
         case "human":
             human(turn)
+        case "status":
+            show_status(turn)
+            prompt(turn)
         case _:
             raise ValueError(f"unknown command {command!r}")
 

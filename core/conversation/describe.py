@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.conversation import answers
 from core.conversation.details import ask_details, merge_details
 from core.conversation.draft import Draft
+from core.conversation.fastpath import fast_path
 from core.conversation.followup import add_to_ticket, open_ticket, take_comment
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import needs_security_warning
@@ -84,6 +85,8 @@ def classified(turn: Turn) -> None:
         turn.say("stolen_now")
     if needs_security_warning(subtype):
         turn.say("security_warning")
+    if fast_path(turn):
+        return
     if turn.draft.skip_kb:
         ask_details(turn)
     else:

@@ -21,6 +21,9 @@ from core.diagnostics import Diagnostics
 from core.taxonomy import Scope
 from core.triage import extract_details, others_affected
 
+# States where no report is being told: words and files go to the open ticket.
+_NO_DRAFT = (ConvState.IDLE, ConvState.DESCRIBE, ConvState.TICKET_DETAIL)
+
 # Shown to agents among the classifier's cues ("why P0").
 OTHERS_AFFECTED_CUE = "reporter: others are affected too"
 
@@ -55,23 +58,35 @@ def on_skip(turn: Turn, _value: str) -> None:
 
 def on_answer(turn: Turn, value: str) -> None:
     """A button answer to the pending question."""
+    if take_answer(turn, value):
+        ask_details(turn, first=False)
+
+
+def take_answer(turn: Turn, value: str) -> bool:
+    """Keep a button answer; False (the prompt shown again) when the button is stale."""
     pending = turn.draft.pending
     allowed = {v for v, _ in ANSWER_CHOICES.get(pending or "", ())}
     if pending is None or value not in allowed:
         turn.say("stale_button")
         prompt(turn)
-        return
+        return False
     if pending == AFFECTED:
         set_affected(turn, value)
     elif pending == "occurred_at":
         merge_details(turn, {"occurred_at": (turn.now - RELATIVE_TIMES[value]).isoformat()})
     else:
         merge_details(turn, {pending: value})
-    ask_details(turn, first=False)
+    return True
 
 
 def on_answer_text(turn: Turn, text: str) -> None:
     """A typed answer to the pending question."""
+    take_answer_text(turn, text)
+    ask_details(turn, first=False)
+
+
+def take_answer_text(turn: Turn, text: str) -> None:
+    """Keep a typed answer to the pending question."""
     pending = turn.draft.pending or ""
     tz = turn.settings.timezone
     if pending == AFFECTED:
@@ -80,11 +95,9 @@ def on_answer_text(turn: Turn, text: str) -> None:
         others = {"yes": True, "no": False, "done": False}.get(word or "", others_affected(text))
         value = {True: "others_too", False: "only_me", None: "not_sure"}[others]
         set_affected(turn, value, words=text)
-        ask_details(turn, first=False)
         return
     found, _answered = answers.detail_answer(pending, text, turn.now, tz)
     merge_details(turn, found)
-    ask_details(turn, first=False)
 
 
 def set_affected(turn: Turn, value: str, words: str = "") -> None:
@@ -107,7 +120,7 @@ def merge_details(turn: Turn, new: dict[str, Any]) -> None:
 
 def extra_text(turn: Turn, text: str) -> None:
     """More words after the description: kept for the agent, details extracted."""
-    if not text.strip() or turn.state in (ConvState.IDLE, ConvState.DESCRIBE):
+    if not text.strip() or turn.state in _NO_DRAFT:
         return
     turn.draft.extra_texts.append(text[: turn.settings.max_message_chars])
     found = extract_details(text, turn.now, turn.settings.timezone)
@@ -150,7 +163,8 @@ def _keep_file(turn: Turn) -> None:
         stored_path=stored.path,
         size=stored.size,
     )
-    if turn.state is ConvState.IDLE and (ticket := open_ticket(turn)) is not None:
+    after = turn.state in (ConvState.IDLE, ConvState.TICKET_DETAIL)
+    if after and (ticket := open_ticket(turn)) is not None:
         add_to_ticket(turn, ticket, "", meta)
         return
     if turn.state is ConvState.IDLE:

@@ -79,6 +79,11 @@ class Draft:
     editing: bool = False  # the next description replaces this one's
     fresh: bool = False  # never greeted yet
     comment_for: str | None = None  # the ticket whose rating may get a comment
+    # Fast paths (an open incident, a P0): the ticket exists already, and the
+    # questions still to ask go to it (`pending` is the one on screen).
+    ticket_ref: str | None = None
+    after: list[str] = field(default_factory=list)
+    incident: str | None = None  # the incident the user was told their ticket is in
 
     @property
     def described(self) -> bool:
@@ -114,6 +119,9 @@ class Draft:
             "kb_tried": list(self.kb_tried),
             "editing": self.editing,
             "comment_for": self.comment_for,
+            "ticket_ref": self.ticket_ref,
+            "after": list(self.after),
+            "incident": self.incident,
         }
         out.update({k: v for k, v in optional.items() if v})
         return out
@@ -158,6 +166,9 @@ class Draft:
             editing=_bool(data, "editing"),
             fresh=_bool(data, "fresh"),
             comment_for=_opt_str(data, "comment_for"),
+            ticket_ref=_opt_str(data, "ticket_ref"),
+            after=_str_list(data, "after"),
+            incident=_opt_str(data, "incident"),
         )
 
 

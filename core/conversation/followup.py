@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.conversation.draft import StoredAttachment
 from core.conversation.messages import TicketChanged, UserAddedToTicket
+from core.conversation.outage import incident_news
 from core.conversation.prompts import rating_prompt
 from core.conversation.store import TicketView
 from core.conversation.turn import Turn
@@ -33,6 +34,7 @@ def add_to_ticket(
         turn.store.user_answered(ticket.ref, turn.now)
         turn.events.append(TicketChanged(ticket.ref, "user_answered"))
     turn.say("added_to_ticket", ref=ticket.ref)
+    incident_news(turn, ticket)
 
 
 def take_comment(turn: Turn, text: str) -> bool:

@@ -32,7 +32,7 @@ class Inbound:
     language: str | None = None  # the client's language code, if it says
     text: str | None = None
     choice: str | None = None  # the id of a pressed button
-    command: str | None = None  # "start", "help", "new", "mytickets", "cancel", "lang", "human"
+    command: str | None = None  # "start", "new", "status"...: core.conversation.commands
     attachment: Attachment | None = None
     delivery_id: str | None = None  # for deduplication of redelivered updates
 

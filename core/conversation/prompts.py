@@ -40,7 +40,7 @@ def prompt_text(turn: Turn) -> str | None:
                 for i, a in enumerate(offered(turn))
             ]
             return "\n\n".join([t(lang, "kb_intro"), *articles])
-        case ConvState.ASK_DETAIL:
+        case ConvState.ASK_DETAIL | ConvState.TICKET_DETAIL:
             return t(lang, f"ask_{draft.pending}")
         case ConvState.ATTACH:
             return t(lang, "attach_prompt")
@@ -77,7 +77,7 @@ def choices(turn: Turn) -> list[Choice]:
                 for i in range(len(draft.offers))
             ]
             return [*fixed, turn.choice("none", t(lang, "kb_none_button"))]
-        case ConvState.ASK_DETAIL:
+        case ConvState.ASK_DETAIL | ConvState.TICKET_DETAIL:
             options = ANSWER_CHOICES.get(draft.pending or "", ())
             buttons = [turn.choice(f"ans:{value}", label(text, lang)) for value, text in options]
             return [*buttons, turn.choice("skip", t(lang, "skip_button"))]

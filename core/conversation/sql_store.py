@@ -12,10 +12,14 @@ from sqlmodel import Session, col, select
 
 from core.conversation.draft import Draft, StoredAttachment
 from core.conversation.store import Conversation, TicketView, Vote
+from core.diagnostics import FINANCE_FIELDS, Diagnostics
+from core.incidents.public import PublicIncident, public_open_incidents, public_view, would_join
+from core.incidents.store import incident_of_ticket
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
 from core.storage.feedback import count_votes
 from core.storage.inbox import claim_delivery
+from core.storage.incident_tables import IncidentRow
 from core.storage.tables import (
     AttachmentRow,
     ConversationRow,
@@ -105,16 +109,60 @@ class SqlConversationStore:
 
     def find_ticket(self, ref: str) -> TicketView | None:
         row = self._ticket(ref)
-        return None if row is None else _view(row)
+        if row is None:
+            return None
+        incident = incident_of_ticket(self.session, ref)
+        return _view(row, incident.ref if incident is not None else None)
 
     def create_ticket(
         self, draft: TicketDraft, attachments: list[StoredAttachment], now: datetime
     ) -> TicketView:
-        ticket = self.tickets.create(draft, now, actor="user", session=self.session)
+        created = self.tickets.create_report(draft, now, actor="user", session=self.session)
+        ticket = created.ticket
         assert ticket.id is not None
         for meta in attachments:
             self.session.add(AttachmentRow(ticket_id=ticket.id, created_at=now, **meta.to_json()))
-        return _view(ticket)
+        incident = created.incident.ref if created.incident is not None else None
+        return _view(ticket, incident)
+
+    def add_ticket_details(self, ref: str, details: Diagnostics, now: datetime) -> None:
+        query = select(TicketRow).where(TicketRow.ref == ref).with_for_update()
+        row = self.session.exec(query.execution_options(populate_existing=True)).first()
+        if row is None:
+            raise LookupError(f"no ticket {ref}")
+        before = Diagnostics.from_json(row.diagnostics or {}).to_json()
+        after = Diagnostics.from_json(before).merged(details).to_json()
+        added = {k: v for k, v in after.items() if before.get(k) != v}
+        if not added:
+            return
+        row.diagnostics = after
+        row.updated_at, row.version = now, row.version + 1
+        self.session.add(row)
+        # Finance details are sealed in the trail, as at creation.
+        shown = {
+            k: personal_ref(self.session, ref, k, v) if k in FINANCE_FIELDS else v
+            for k, v in added.items()
+        }
+        append_event(
+            self.session,
+            at=now,
+            actor="user",
+            action="ticket.details_added",
+            ticket_ref=ref,
+            payload={"diagnostics": shown},
+        )
+
+    def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
+        incident = would_join(self.session, subtype, details.to_json())
+        return None if incident is None else public_view(self.session, incident)
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        query = select(IncidentRow).where(IncidentRow.ref == ref)
+        incident = self.session.exec(query).first()
+        return None if incident is None else public_view(self.session, incident)
+
+    def public_incidents(self) -> list[PublicIncident]:
+        return public_open_incidents(self.session)
 
     def add_user_message(
         self, ref: str, author: str, text: str, attachment: StoredAttachment | None, now: datetime
@@ -191,7 +239,7 @@ class SqlConversationStore:
         return self.session.exec(select(TicketRow).where(TicketRow.ref == ref)).first()
 
 
-def _view(row: TicketRow) -> TicketView:
+def _view(row: TicketRow, incident: str | None = None) -> TicketView:
     assert row.ref is not None
     return TicketView(
         ref=row.ref,
@@ -202,4 +250,5 @@ def _view(row: TicketRow) -> TicketView:
         user_id=row.external_user_id,
         chat_id=row.chat_id,
         satisfaction=row.satisfaction,
+        incident=incident,
     )

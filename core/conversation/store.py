@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from core.conversation.draft import Draft, StoredAttachment
+from core.diagnostics import Diagnostics
+from core.incidents.public import PublicIncident
 from core.tickets import TicketDraft
 
 Vote = Literal["offers", "helped", "not_helped"]
@@ -47,6 +49,7 @@ class TicketView:
     user_id: str
     chat_id: str
     satisfaction: int | None = None
+    incident: str | None = None  # the incident the ticket is in
 
 
 class ConversationStore(Protocol):
@@ -71,7 +74,28 @@ class ConversationStore(Protocol):
     def create_ticket(
         self, draft: TicketDraft, attachments: list[StoredAttachment], now: datetime
     ) -> TicketView:
-        """A ticket reported by the user, with the files sent during the report."""
+        """A ticket reported by the user, with the files sent during the report;
+        created through `TicketService.create_report`, so it joins the open
+        incident it matches (its view names that incident).
+        """
+        ...
+
+    def add_ticket_details(self, ref: str, details: Diagnostics, now: datetime) -> None:
+        """Details the user gave after the ticket existed: merged into its
+        diagnostics, with an audit event.
+        """
+        ...
+
+    def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
+        """The open incident a report of `subtype` with `details` would join."""
+        ...
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        """What a reporter of incident `ref` may be told; None when there is none."""
+        ...
+
+    def public_incidents(self) -> list[PublicIncident]:
+        """Open incidents for /status: never finance ones."""
         ...
 
     def add_user_message(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.conversation.messages import TicketCreated
 from core.conversation.prompts import prompt, subtype_of, summary
+from core.conversation.store import TicketView
 from core.conversation.turn import ConvState, Turn
 from core.i18n import t
 from core.tickets import TicketDraft
@@ -20,6 +21,18 @@ def on_done(turn: Turn, _value: str) -> None:
 
 
 def on_submit(turn: Turn, _value: str) -> None:
+    ticket = file_ticket(turn)
+    turn.reset()
+    turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
+    if ticket.incident is not None:
+        turn.say("ticket_in_incident")
+        turn.draft.incident = ticket.incident  # told: not again on the next message
+
+
+def file_ticket(turn: Turn) -> TicketView:
+    """The report becomes a ticket (joining its open incident, if any); it is
+    the user's active ticket from now on.
+    """
     draft, conv = turn.draft, turn.conv
     ticket_draft = TicketDraft(
         channel=turn.event.channel,
@@ -36,10 +49,9 @@ def on_submit(turn: Turn, _value: str) -> None:
         kb_tried=tuple(draft.kb_tried),
     )
     ticket = turn.store.create_ticket(ticket_draft, list(draft.attachments), turn.now)
-    turn.reset()
     conv.active_ticket = ticket.ref
-    turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
     turn.events.append(TicketCreated(ticket.ref))
+    return ticket
 
 
 def on_edit(turn: Turn, _value: str) -> None:

@@ -20,12 +20,13 @@ from core.conversation.describe import (
     on_text_describe,
     on_text_idle,
 )
-from core.conversation.details import (
-    on_answer,
-    on_answer_text,
-    on_attachment,
-    on_extra_text,
-    on_skip,
+from core.conversation.details import on_attachment, on_extra_text, on_skip
+from core.conversation.fastpath import (
+    on_after_answer,
+    on_after_skip,
+    on_after_text,
+    on_detail_answer,
+    on_detail_text,
 )
 from core.conversation.followup import on_followup
 from core.conversation.inputs import InputKind, read_input, typed_action
@@ -88,12 +89,21 @@ def on_unknown(turn: Turn, _value: str) -> None:
     prompt(turn)
 
 
+def on_after_attachment(turn: Turn, value: str) -> None:
+    """A file while details are asked for the ticket: it goes to the ticket."""
+    on_attachment(turn, value)
+    prompt(turn)
+
+
 # -- the table -------------------------------------------------------------------
 
 S = ConvState
 K = InputKind
 _AFTER_DETAILS = (S.ASK_DETAIL, S.ATTACH, S.CONFIRM)
-_AFTER_CLASSIFY = (S.KB_OFFER, *_AFTER_DETAILS)
+# A fast path filed the ticket: its remaining questions, or nothing left to ask.
+_FILED = (S.TICKET_DETAIL, S.IDLE)
+# Classified: articles, details, or (known outage, P0) the ticket at once.
+_AFTER_CLASSIFY = (S.KB_OFFER, *_AFTER_DETAILS, *_FILED)
 # A description: too short, unsure (the user picks), or classified.
 _DESCRIBED = (S.DESCRIBE, S.CHOOSE_TYPE, *_AFTER_CLASSIFY)
 
@@ -166,9 +176,10 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
     },
     S.ASK_DETAIL: {
         **_anywhere(S.ASK_DETAIL),
-        K.TEXT: _go(_typed(on_answer_text), *_AFTER_DETAILS),
+        # After "is anyone else affected?": articles, or the page at once.
+        K.TEXT: _go(_typed(on_detail_text), *_AFTER_CLASSIFY),
         K.ATTACHMENT: _go(on_attachment, S.ASK_DETAIL),
-        K.ANS: _go(on_answer, *_AFTER_DETAILS),
+        K.ANS: _go(on_detail_answer, *_AFTER_CLASSIFY),
         K.SKIP: _go(on_skip, *_AFTER_DETAILS),
         **_stale(S.ASK_DETAIL, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.DONE),
         **_stale(S.ASK_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL),
@@ -189,5 +200,14 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.EDIT: _go(on_edit, S.DESCRIBE),
         K.CANCEL: _go(on_cancel, S.IDLE),
         **_stale(S.CONFIRM, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+    },
+    S.TICKET_DETAIL: {
+        **_anywhere(S.TICKET_DETAIL),
+        K.TEXT: _go(_typed(on_after_text), *_FILED),
+        K.ATTACHMENT: _go(on_after_attachment, S.TICKET_DETAIL),
+        K.ANS: _go(on_after_answer, *_FILED),
+        K.SKIP: _go(on_after_skip, *_FILED),
+        **_stale(S.TICKET_DETAIL, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.DONE),
+        **_stale(S.TICKET_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL),
     },
 }

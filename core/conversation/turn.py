@@ -27,6 +27,8 @@ class ConvState(StrEnum):
     ASK_DETAIL = "ask_detail"
     ATTACH = "attach"
     CONFIRM = "confirm"
+    # The ticket exists (fast paths): the details still wanted are asked for it.
+    TICKET_DETAIL = "ticket_detail"
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,4 +128,18 @@ TEXTS: dict[str, str] = {
     "incident_status_identified": "the cause is found and a fix is under way",
     "incident_status_monitoring": "a fix is out and we are watching it",
     "incident_resolved": "The known problem you reported ({title}) is fixed:\n{text}",
+    # -- known outages, the P0 fast path and /status (the conversation's incident flows)
+    "incident_known": "This is a known problem and we are working on it: {title} ({status}). It is not caused by your settings, so there is nothing you need to try.",
+    "incident_latest": "Latest update: {update}",
+    "incident_ticket": "Your report is ticket {ref}, handled together with this problem. We will tell you here when it is fixed.",
+    "ticket_in_incident": "This is a known problem: your ticket is handled together with it, and we will tell you here when it is fixed.",
+    "incident_state_investigating": "investigating",
+    "incident_state_identified": "cause found, fix under way",
+    "incident_state_monitoring": "fixed, being monitored",
+    "incident_state_resolved": "resolved",
+    "p0_more_details": "The on-call team has been alerted. These questions help them find the cause sooner; skip any you are unsure of:",
+    "after_done": "Thanks, that is added to ticket {ref}. Anything else, just send it here.",
+    "status_none": "No platform problems are being worked on right now.",
+    "status_header": "Platform problems being worked on:",
+    "status_line": "• {title} ({status})",
 }

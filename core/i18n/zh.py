@@ -124,4 +124,18 @@ TEXTS: dict[str, str] = {
     "incident_status_identified": "已找到原因，正在修复",
     "incident_status_monitoring": "修复已上线，正在观察",
     "incident_resolved": "你反馈的问题（{title}）已修复：\n{text}",
+    # -- known outages, the P0 fast path and /status (the conversation's incident flows)
+    "incident_known": "这是一个已知问题，我们正在处理：{title}（{status}）。这不是你这边的设置问题，不用自己排查。",
+    "incident_latest": "最新进展：{update}",
+    "incident_ticket": "你的反馈已记录，工单号 {ref}，已并入这个问题一起处理，修好后会在这里通知你。",
+    "ticket_in_incident": "这是一个已知问题，你的工单已并入统一处理，修好后会在这里通知你。",
+    "incident_state_investigating": "正在排查",
+    "incident_state_identified": "已找到原因，正在修复",
+    "incident_state_monitoring": "已修复，正在观察",
+    "incident_state_resolved": "已解决",
+    "p0_more_details": "值班同事已收到通知。下面的问题能帮他们更快定位，不清楚可以跳过：",
+    "after_done": "谢谢，信息已加入工单 {ref}。还有其他情况可以直接发给我。",
+    "status_none": "目前没有正在处理的平台问题。",
+    "status_header": "正在处理的平台问题：",
+    "status_line": "• {title}（{status}）",
 }

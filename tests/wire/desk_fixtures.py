@@ -189,10 +189,11 @@ async def report(desk: Desk, chat: int, text: str, language: str = "zh-hans") ->
     """A user reports over Telegram straight to a person; returns the ticket ref."""
     user = User(desk.tg, chat, language)
     await user.command("/human", expect="描述" if language.startswith("zh") else "describe")
-    await user.says(text, expect="\n")
-    skips = ("跳过", "没有了") if language.startswith("zh") else ("Skip", "No more")
-    await user.skip_to("提交" if language.startswith("zh") else "Submit", skips)
-    done = await user.presses("提交" if language.startswith("zh") else "Submit", expect="LD-")
+    done = await user.says(text, expect="\n")
+    if "LD-" not in done:  # a P0 or a known outage is filed at once, without confirming
+        skips = ("跳过", "没有了") if language.startswith("zh") else ("Skip", "No more")
+        await user.skip_to("提交" if language.startswith("zh") else "Submit", skips)
+        done = await user.presses("提交" if language.startswith("zh") else "Submit", expect="LD-")
     ref = next(
         word for word in done.replace("。", " ").replace(".", " ").split() if word.startswith("LD-")
     )

@@ -17,8 +17,13 @@ from typing import Any
 
 from core.conversation.draft import StoredAttachment
 from core.conversation.store import Conversation, TicketView, Vote
+from core.diagnostics import Diagnostics
+from core.incidents.model import IncidentFilters
+from core.incidents.public import TELLING_DETAILS, PublicIncident
+from core.incidents.related import group_of
+from core.incidents.surge import filters_of
 from core.statuses import Status
-from core.taxonomy import SUBTYPES, priority_for
+from core.taxonomy import SUBTYPES, Scope, priority_for
 from core.tickets import TicketDraft
 
 
@@ -45,6 +50,21 @@ class MemoryTicket:
 
 
 @dataclass
+class MemoryIncident:
+    """An open incident as the conversation sees it: what joins it, what it shows."""
+
+    ref: str
+    group: str
+    title: str
+    status: str = "investigating"
+    finance: bool = False
+    filters: IncidentFilters = field(default_factory=IncidentFilters)
+    update: str | None = None
+    eta: datetime | None = None
+    tickets: list[str] = field(default_factory=list)
+
+
+@dataclass
 class MemoryState:
     conversations: dict[tuple[str, str], Conversation] = field(default_factory=dict)
     deliveries: set[tuple[str, str]] = field(default_factory=set)
@@ -53,6 +73,7 @@ class MemoryState:
     self_service: list[tuple[str, str, str, str]] = field(default_factory=list)
     audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     message_ids: int = 0
+    incidents: list[MemoryIncident] = field(default_factory=list)
 
 
 class MemoryStores:
@@ -84,6 +105,15 @@ class MemoryStores:
         for (article, vote), n in self.state.votes.items():
             out.setdefault(article, {})[vote] = n
         return out
+
+    def open_incident(self, incident: MemoryIncident) -> MemoryIncident:
+        self.state.incidents.append(incident)
+        return incident
+
+    def link(self, incident_ref: str, ticket_ref: str) -> None:
+        """An agent (or a surge) puts a ticket into an incident after it was created."""
+        incident = next(i for i in self.state.incidents if i.ref == incident_ref)
+        incident.tickets.append(ticket_ref)
 
     def set_status(self, ref: str, status: Status) -> None:
         self.state.tickets[ref].move(status, f"test: {status.value}")
@@ -119,24 +149,83 @@ class MemoryStore:
 
     def find_ticket(self, ref: str) -> TicketView | None:
         ticket = self.state.tickets.get(ref)
-        return None if ticket is None else ticket.view
+        if ticket is None:
+            return None
+        holder = next((i.ref for i in self.state.incidents if ref in i.tickets), None)
+        return replace(ticket.view, incident=holder)
 
     def create_ticket(
         self, draft: TicketDraft, attachments: list[StoredAttachment], now: datetime
     ) -> TicketView:
         SUBTYPES[draft.subtype]  # an unknown subtype fails as the service's would
         ref = f"LD-{1001 + len(self.state.tickets)}"
+        incident = self._match(draft.subtype, draft.diagnostics)
+        # As the ticket service does: a report joining an incident is widespread.
+        scope = Scope.WIDESPREAD if incident is not None else draft.scope
         view = TicketView(
             ref=ref,
             subtype=draft.subtype,
             status=Status.NEW.value,
-            priority=priority_for(draft.subtype, draft.scope).value,
+            priority=priority_for(draft.subtype, scope).value,
             channel=draft.channel,
             user_id=draft.external_user_id,
             chat_id=draft.chat_id,
+            incident=incident.ref if incident is not None else None,
         )
+        if incident is not None:
+            incident.tickets.append(ref)
         self.state.tickets[ref] = MemoryTicket(view, draft, list(attachments))
         return view
+
+    def add_ticket_details(self, ref: str, details: Diagnostics, now: datetime) -> None:
+        ticket = self.state.tickets[ref]
+        merged = ticket.draft.diagnostics.merged(details)
+        ticket.draft = replace(ticket.draft, diagnostics=merged)
+        self.state.audit.append(("ticket.details_added", {"ref": ref, **details.to_json()}))
+
+    def joinable_incident(self, subtype: str, details: Diagnostics) -> PublicIncident | None:
+        incident = self._match(subtype, details)
+        return None if incident is None else self._public(incident)
+
+    def public_incident(self, ref: str) -> PublicIncident | None:
+        found = next((i for i in self.state.incidents if i.ref == ref), None)
+        return None if found is None else self._public(found)
+
+    def public_incidents(self) -> list[PublicIncident]:
+        return [
+            self._public(i)
+            for i in self.state.incidents
+            if i.status != "resolved" and not i.finance
+        ]
+
+    def _match(self, subtype: str, details: Diagnostics) -> MemoryIncident | None:
+        group = group_of(subtype)
+        facts = filters_of(details.to_json())
+        return next(
+            (
+                i
+                for i in self.state.incidents
+                if i.group == group and i.status != "resolved" and i.filters.admits(facts)
+            ),
+            None,
+        )
+
+    def _public(self, incident: MemoryIncident) -> PublicIncident:
+        described = {
+            name
+            for ref in incident.tickets
+            for name in TELLING_DETAILS
+            if getattr(self.state.tickets[ref].draft.diagnostics, name) is not None
+        }
+        return PublicIncident(
+            ref=incident.ref,
+            title=incident.title,
+            status=incident.status,
+            finance=incident.finance,
+            update=incident.update,
+            eta=incident.eta,
+            described=frozenset(described),
+        )
 
     def add_user_message(
         self, ref: str, author: str, text: str, attachment: StoredAttachment | None, now: datetime

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from core.conversation import SelfServiceResolved, TicketCreated, UserAddedToTicket
+from core.conversation import (
+    SelfServiceResolved,
+    TicketChanged,
+    TicketCreated,
+    UserAddedToTicket,
+)
 from core.statuses import Status
 from core.taxonomy import SUBTYPES, Category
 from tests.unit.conversation.conftest import Chat
@@ -41,6 +46,7 @@ def test_an_english_user_is_answered_in_english(engine, clock, stores):
     chat.say("I topped up 30 USD with Google Play but the coins never arrived, order GPA.3321-5521")
     assert "top-up" in chat.texts().lower()
     assert "never ask for your password" in chat.texts()
+    chat.press("Only me")  # a top-up fault for many would be P0: asked first
     chat.press("Still broken")
     while "confirm your report" not in chat.texts():
         assert chat.turns < 10, chat.texts()
@@ -176,6 +182,7 @@ def test_a_stolen_account_gets_the_safe_steps_at_once(chat):
 def test_finance_cases_ask_for_order_amount_and_channel(engine, clock):
     chat = Chat(engine, clock)
     chat.say("充值没到账")
+    chat.press("只有我")
     chat.press("还是不行")
     asked = []
     for _ in range(6):
@@ -290,23 +297,25 @@ def test_bad_input_gets_a_clear_answer_and_is_not_lost(chat):
 
 
 def test_a_one_user_fault_that_would_be_p0_for_many_asks_who_else_is_affected(chat, stores):
-    chat.say("直播没有声音，iPhone 13，iOS 17")
-    assert "P1" in chat.texts()
-    past_the_knowledge_base(chat)
-    assert "其他用户也遇到" in chat.texts()
+    first = chat.texts(chat.say("直播没有声音，iPhone 13，iOS 17"))
+    assert "P1" in first and "其他用户也遇到" in first  # before any article
     assert chat.buttons()[:3] == ["别人也有", "只有我", "不确定"]
-    raised = chat.texts(chat.press("别人也有"))
-    assert "P0" in raised
-    while "请确认" not in chat.texts():
-        assert chat.turns < 10, chat.texts()
-        chat.press("跳过") if "跳过" in chat.buttons() else chat.press("没有了")
-    assert "影响范围：别人也有" in chat.texts()
-    assert "优先级：P0" in chat.texts()
-    chat.press("提交")
+    paged = chat.press("别人也有")
+    # P0 now: the ticket exists at once (its clock pages), no confirmation first.
     (ticket,) = tickets_of(stores)
     assert ticket.view.priority == "P0" and ticket.draft.scope == "widespread"
+    assert ticket.ref in chat.texts(paged) and "15 分钟" in chat.texts(paged)
+    assert paged.events == [TicketCreated(ticket.ref)]
     assert ticket.draft.diagnostics.extras["affected"] == "others_too"
     assert "reporter: others are affected too" in ticket.draft.cues
+    # The remaining detail (device and OS were said) is asked after, for the ticket.
+    assert "直播间" in chat.texts(paged)
+    answered = chat.say("房间号 8848")
+    assert ticket.draft.diagnostics.room_id == "8848"
+    assert answered.events == [TicketChanged(ticket.ref, "details_added")]
+    assert ticket.ref in chat.texts(answered)
+    assert chat.buttons() == []
+    assert stores.state.audit[-1][0] == "ticket.details_added"
 
 
 def test_a_typed_answer_about_others_is_read_like_a_complaint(chat, stores):

@@ -18,6 +18,7 @@ from core.conversation.transitions import TABLE, InputKind, Transition, Transiti
 from core.conversation.turn import ConvState, Deps, Turn
 from core.diagnostics import Diagnostics
 from core.triage import classify
+from tests.factories import draft
 from tests.fakes import MemoryAttachmentStore
 from tests.unit.conversation.memory_store import MemoryStores
 
@@ -79,6 +80,8 @@ def test_the_samples_cover_every_kind_of_input():
 def draft_for(state: ConvState) -> Draft:
     if state in (ConvState.IDLE, ConvState.DESCRIBE):
         return Draft()
+    if state is ConvState.TICKET_DETAIL:
+        return Draft(ticket_ref="LD-1001", pending="network", after=["os"])
     return Draft(
         description="直播间 8848 一直卡成PPT",
         subtype="av.stutter",
@@ -115,6 +118,9 @@ def turn_in(state: ConvState, kind: InputKind, clock, stores: MemoryStores, stor
         updated_at=clock.now(),
         active_ticket=None,
     )
+    if state is ConvState.TICKET_DETAIL:
+        store.create_ticket(draft("av.stutter"), [], clock.now())
+        conv.active_ticket = "LD-1001"
     settings = IntakeSettings(timezone=ZoneInfo("Asia/Shanghai"))
     return Turn(store, conv, event, Deps(kb, classify, MemoryAttachmentStore(), settings))
 
