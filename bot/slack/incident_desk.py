@@ -10,6 +10,7 @@ room) and "page".
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -61,6 +62,7 @@ class IncidentDesk:
         # The reports already listed in each incident's thread. In memory: after a
         # restart the next batch lists the incident's reports again, once.
         self._listed: dict[str, set[str]] = {}
+        self._posting = asyncio.Lock()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -149,8 +151,12 @@ class IncidentDesk:
 
     async def post_card(self, ref: str) -> None:
         """The card in the escalation channel and its copy in the team's channel."""
-        if self.posts(ref, ("card",)):
-            return
+        # The first report and the first page may both want the card: one posts it.
+        async with self._posting:
+            if not self.posts(ref, ("card",)):
+                await self._post_card(ref)
+
+    async def _post_card(self, ref: str) -> None:
         text, blocks = incident_card(await self.ws.run(self.card_data, ref))
         escalation = self.ws.settings.slack.escalation_channel
         answer = await self.ws.client.chat_postMessage(channel=escalation, text=text, blocks=blocks)
