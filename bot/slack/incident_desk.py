@@ -120,6 +120,7 @@ class IncidentDesk:
             eta=row.eta,
             sent=progress.sent if progress is not None and progress.total else None,
             total=progress.total if progress is not None and progress.total else None,
+            sending=progress is not None and progress.pending > 0,
         )
 
     def posts(self, ref: str, kinds: tuple[str, ...] = CARD_KINDS) -> list[TicketPostRow]:
@@ -196,7 +197,11 @@ class IncidentDesk:
         listed = self._listed.setdefault(ref, set())
         batch = [t.ref for t in tickets if t.ref is not None and t.ref not in listed]
         listed.update(batch)
-        text, blocks = incident_card(await self.ws.run(self.card_data, ref))
+        data = await self.ws.run(self.card_data, ref)
+        text, blocks = incident_card(data)
+        if data.latest_update is not None and data.latest_update.sending:
+            # "Sent to N of M" moves on by itself: look again at the interval's end.
+            await self.throttle.touch(ref)
         if batch:
             await self.thread(ref, batch_text(batch, len(tickets)))
             # Reports carded before the incident opened now point at it.

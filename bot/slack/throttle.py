@@ -39,6 +39,7 @@ class Throttle:
         self._dirty: set[str] = set()
         self._trailing: dict[str, asyncio.Task[None]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._closed = False
 
     def pending(self) -> frozenset[str]:
         return frozenset(self._dirty)
@@ -48,13 +49,14 @@ class Throttle:
         otherwise once at its end (however many touches come in between).
         """
         self._dirty.add(key)
+        if self._closed:
+            return
         last = self._last.get(key)
         if last is None or self.monotonic() - last >= self.interval:
             await self._run(key)
             return
         if key not in self._trailing:
-            wait = max(0.0, last + self.interval - self.monotonic())
-            self._trailing[key] = asyncio.create_task(self._later(key, wait))
+            self._trailing[key] = asyncio.create_task(self._later(key, last + self.interval))
 
     async def now(self, key: str) -> None:
         """Flush at once, whatever the interval (an agent's own action)."""
@@ -69,16 +71,21 @@ class Throttle:
             await self._run(key)
 
     async def close(self) -> None:
+        """Show what is pending, then schedule nothing more (the process is stopping)."""
+        self._closed = True
         await self.flush_all()
+        for key in list(self._trailing):
+            self._cancel(key)
 
     def _cancel(self, key: str) -> None:
         task = self._trailing.pop(key, None)
         if task is not None and task is not asyncio.current_task():
             task.cancel()
 
-    async def _later(self, key: str, wait: float) -> None:
+    async def _later(self, key: str, deadline: float) -> None:
+        # The deadline is fixed when scheduled; the wait is measured when the task runs.
         try:
-            await self.sleep(wait)
+            await self.sleep(max(0.0, deadline - self.monotonic()))
         except asyncio.CancelledError:
             return
         self._trailing.pop(key, None)

@@ -27,6 +27,7 @@ from bot.slack.throttle import Throttle
 from core.clock import FakeClock
 from core.conversation import TicketCreated
 from core.diagnostics import Diagnostics
+from core.outbox.model import Progress
 from core.storage.db import Database
 from tests.factories import draft
 from tests.wire.desk_fixtures import (
@@ -233,8 +234,7 @@ async def test_a_p0_incident_pages_each_chain_level_once(desk: IncidentDesk):
         return [m for m in desk.slack.messages("D" + user.removeprefix("U")) if ref in m.text]
 
     await wait_until(lambda: len(dms(AGENT)) == 1)
-    escalation = desk.slack.messages("support-escalation")
-    pages = [m for m in escalation if m.thread_ts is None and "page.actions" in json.dumps(m.blocks)]
+    pages = desk.cards("support-escalation", "page.actions")
     assert len(pages) == 1 and "incident.ack" in json.dumps(pages[0].blocks)
     assert "/archives/" in json.dumps(pages[0].blocks)  # it links the incident's card
     await surge(desk, 10)  # later reports page nobody again
@@ -259,6 +259,13 @@ async def test_a_p0_incident_pages_each_chain_level_once(desk: IncidentDesk):
 async def test_update_and_resolve_modals_call_the_incident_service(desk: IncidentDesk):
     await surge(desk, 6)
     ref = desk.incident_ref()
+    asked: list[str] = []
+
+    def progress(group_key: str) -> Progress:
+        asked.append(group_key)
+        return Progress(sent=2, total=6, failed=0)
+
+    desk.notifier.ws.progress = progress
     await desk.press(AGENT, "incident.update", ref, "support-escalation")
     eta = int((desk.clock.now() + timedelta(hours=1)).timestamp())
     values = {
@@ -272,6 +279,8 @@ async def test_update_and_resolve_modals_call_the_incident_service(desk: Inciden
     assert update.status == "identified" and update.eta is not None
     card = desk.cards("support-escalation")[0]
     assert "音频转码服务故障" in json.dumps(card.blocks, ensure_ascii=False)
+    assert "update sent to 2 of 6" in json.dumps(card.blocks, ensure_ascii=False)
+    assert asked and all(k.startswith("incident-update:") for k in asked)
     # A message is required: the modal answers with the error and nothing changes.
     await desk.press(AGENT, "incident.update", ref, "support-escalation")
     await desk.submit_view(AGENT, select("status", "monitoring"))

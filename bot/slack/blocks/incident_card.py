@@ -54,6 +54,7 @@ class UpdateShown:
     eta: datetime | None = None
     sent: int | None = None  # "sent to N of M", when the broadcast's progress is known
     total: int | None = None
+    sending: bool = False  # some reporters are still to be told
 
 
 @dataclass(frozen=True, slots=True)
