@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
+from slack_sdk.errors import SlackApiError
 
 from bot.slack.blocks.ids import (
     ACTION_INCIDENT_ACK,
@@ -71,7 +72,11 @@ class IncidentActions(IncidentActionBase):
         incident = await self._incident_allowed(body, _value(body))
         if incident is None or incident.ref is None:
             return
-        await self.notifier.incidents.war_room(incident.ref, incident.owner, body["user"]["id"])
+        try:
+            await self.notifier.incidents.war_room(incident.ref, incident.owner, body["user"]["id"])
+        except SlackApiError as err:
+            error = err.response.get("error") if err.response else err
+            await self._ephemeral(body, agent_text("error", error=error))
 
     async def on_incident_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

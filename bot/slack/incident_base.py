@@ -10,20 +10,20 @@ from bot.slack.action_base import TicketActionBase
 from bot.slack.texts import agent_text
 from core.errors import LiveDeskError, NotFoundError
 from core.incidents.model import is_incident_ref
+from core.incidents.service import IncidentService
 from core.storage.incident_tables import IncidentRow
 
 
 class IncidentActionBase(TicketActionBase):
     @property
-    def incidents(self) -> Any:
+    def incidents(self) -> IncidentService:
         return self.ws.incidents
 
     def _find_incident(self, ref: str) -> IncidentRow | None:
         try:
-            row: IncidentRow = self.incidents.get(ref, finance_agent=True)
+            return self.incidents.get(ref, finance_agent=True)
         except (NotFoundError, LiveDeskError):
             return None
-        return row
 
     async def _incident_allowed(self, body: dict[str, Any], ref: str) -> IncidentRow | None:
         """The incident, if the presser may act on it; otherwise they are told why."""

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
 from bot.slack.blocks import shorten
@@ -29,7 +30,6 @@ from bot.slack.cards import PLATFORM, posts_of
 from bot.slack.texts import agent_text, mentions
 from bot.slack.throttle import Throttle
 from bot.slack.workspace import Workspace
-from core.incidents.store import load_incident
 from core.outbox.model import Progress
 from core.sla.scheduler import Fired
 from core.storage.incident_tables import IncidentRow, IncidentUpdateRow
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 CARD_UPDATE_SECONDS = 10.0
 CARD_KINDS = ("card", "copy", "room")
 THREAD_TEXT_LIMIT = 3000
+ROOM_NAME_ATTEMPTS = 5
 
 
 def update_group_key(update_id: int) -> str:
@@ -285,9 +286,7 @@ class IncidentDesk:
         existing = self.posts(ref, ("room",))
         if existing:
             return existing[0].channel
-        name = await self._free_name(ref)
-        created = await self.ws.client.conversations_create(name=name)
-        channel = str(created["channel"]["id"])
+        channel = await self._create_room(await self._room_name(ref))
         escalation = self.ws.settings.escalation
         wanted = [*escalation.on_call, *(t for level in escalation.chain for t in level.targets)]
         wanted += self.ws.settings.routing.tier_members.get("lead", [])
@@ -299,9 +298,23 @@ class IncidentDesk:
         await self.thread(ref, agent_text("war_room", user=by, channel=channel))
         return channel
 
-    async def _free_name(self, ref: str) -> str:
-        base = f"inc-{ref.lower().removeprefix('inc-')}"
-        with self.ws.db.session(read_only=True) as s:
-            incident = load_incident(s, ref, lock=False)
-        day = incident.declared_at.strftime("%Y%m%d")
-        return f"{base}-{day}"[:80]
+    async def _room_name(self, ref: str) -> str:
+        """inc-101-20261205: Slack's rules (lowercase, digits, hyphens, at most 80)."""
+        number = ref.lower().removeprefix("inc-")
+        incident = await self.ws.run(self.ws.incidents.get, ref, finance_agent=True)
+        return f"inc-{number}-{incident.declared_at:%Y%m%d}"[:70]
+
+    async def _create_room(self, name: str) -> str:
+        """The channel's id; a name already taken (a room kept from an earlier
+        database, an agent's own channel) gets a numbered suffix.
+        """
+        for attempt in range(1, ROOM_NAME_ATTEMPTS + 1):
+            candidate = name if attempt == 1 else f"{name}-{attempt}"
+            try:
+                created = await self.ws.client.conversations_create(name=candidate)
+            except SlackApiError as err:
+                if err.response.get("error") != "name_taken":
+                    raise
+                continue
+            return str(created["channel"]["id"])
+        raise SlackApiError(f"no free channel name for {name}", {"error": "name_taken"})

@@ -375,8 +375,11 @@ async def test_declare_link_and_merge_from_the_cards(desk: IncidentDesk):
 async def test_the_war_room_is_created_with_the_people_it_needs(desk: IncidentDesk):
     await surge(desk, 6)
     ref = desk.incident_ref()
+    taken = f"inc-{ref.lower().removeprefix('inc-')}-20261205"
+    await desk.slack.web_client().conversations_create(name=taken)  # someone's own channel
     await desk.press(AGENT, "incident.war_room", ref, "support-escalation")
-    (created,) = [c for c in desk.slack.calls_to("conversations.create") if c.ok]
+    (_theirs, created) = [c for c in desk.slack.calls_to("conversations.create") if c.ok]
+    assert created.response["channel"]["name"] == taken + "-2"
     room = created.response["channel"]["id"]
     (invite,) = [c for c in desk.slack.calls_to("conversations.invite") if c.ok]
     invited = set(str(invite.params["users"]).split(","))
@@ -385,4 +388,4 @@ async def test_the_war_room_is_created_with_the_people_it_needs(desk: IncidentDe
     assert ref in card.text
     # Pressed again: the same room, no second channel.
     await desk.press(AGENT, "incident.war_room", ref, "support-escalation")
-    assert len([c for c in desk.slack.calls_to("conversations.create") if c.ok]) == 1
+    assert len([c for c in desk.slack.calls_to("conversations.create") if c.ok]) == 2
