@@ -94,7 +94,9 @@ class AgentDesk:
 
     async def sla_fired(self, fired: Fired) -> None:
         self.metrics.sla_events.labels(fired.kind).inc()
-        log.info("SLA %s fired for %s", fired.kind, fired.ref, extra={"ticket": fired.ref})
+        # An incident's timers are the incident's: logged (and shown) under its ref.
+        ref = fired.incident_ref or fired.ref
+        log.info("SLA %s fired for %s", fired.kind, ref, extra={"ticket": ref})
         if self.agents is not None:
             await self.agents.sla_fired(fired)
 

@@ -10,6 +10,8 @@ from starlette.responses import Response
 from bot.slack.actions import CardActions
 from bot.slack.commands import SlackCommands
 from bot.slack.events import SlackEvents
+from bot.slack.incident_actions import IncidentActions
+from bot.slack.incident_submissions import IncidentSubmissions
 from bot.slack.notifier import SlackNotifier
 from bot.slack.submissions import ModalSubmissions
 from bot.slack.workspace import Workspace
@@ -35,6 +37,8 @@ class SlackAdapter:
         CardActions(workspace, notifier, users).register()
         ModalSubmissions(workspace, notifier, users).register()
         SlackEvents(workspace, notifier, users).register()
+        IncidentActions(workspace, notifier, users).register()
+        IncidentSubmissions(workspace, notifier, users).register()
         SlackCommands(self.workspace).register()
         self._http = AsyncSlackRequestHandler(self.workspace.app)
         self._socket: AsyncSocketModeHandler | None = None
@@ -57,6 +61,8 @@ class SlackAdapter:
             await self._socket.connect_async()
 
     async def stop(self) -> None:
+        # The last state of every incident card is shown before going away.
+        await self.notifier.incidents.throttle.close()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import CardData
+from core.incidents.related import group_of
+from core.incidents.store import incident_of_ticket
 from core.masking import mask_diagnostics, mask_text
 from core.ports import KnowledgeBase
 from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow
@@ -16,6 +18,8 @@ def card_data(
     s: Session, ticket: TicketRow, kb: KnowledgeBase, *, finance_view: bool, timezone: str
 ) -> CardData:
     assert ticket.ref is not None
+    linked = incident_of_ticket(s, ticket.ref)
+    incident = linked.ref if linked is not None else None
     attachments = s.exec(
         select(AttachmentRow)
         .where(AttachmentRow.ticket_id == ticket.id)
@@ -48,6 +52,8 @@ def card_data(
         outcome=ticket.outcome,
         root_cause=ticket.root_cause,
         timezone=timezone,
+        incident=incident,
+        can_form_incident=group_of(ticket.subtype) is not None,
     )
 
 

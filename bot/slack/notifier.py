@@ -10,10 +10,12 @@ from sqlmodel import select
 
 from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.cards import PLATFORM, card_data, posts_of
+from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
+from core.incidents.model import is_incident_ref
 from core.ports import AttachmentStore
 from core.sla.scheduler import Fired
 from core.storage.tables import AttachmentRow, TicketMessageRow, TicketPostRow, TicketRow
@@ -27,6 +29,7 @@ class SlackNotifier:
     def __init__(self, workspace: Workspace, attachments: AttachmentStore) -> None:
         self.ws = workspace
         self.attachments = attachments
+        self.incidents = IncidentDesk(workspace, self.channels_for, self.refresh)
 
     @property
     def _slack(self) -> SlackSettings:
@@ -84,6 +87,16 @@ class SlackNotifier:
         return ticket_card(data)
 
     async def ticket_created(self, ref: str) -> None:
+        """A new report gets its card, unless it joined an incident: then it is
+        counted on the incident's card and listed in its thread instead.
+        """
+        incident = await self.ws.run(self.ws.incidents.incident_of, ref)
+        if incident is not None and incident.ref is not None:
+            await self.incidents.report_linked(incident.ref)
+            return
+        await self.post_ticket_card(ref)
+
+    async def post_ticket_card(self, ref: str) -> None:
         with self.ws.db.session(read_only=True) as s:
             if posts_of(s, ref):
                 return  # already announced (a redelivered event)
@@ -109,7 +122,10 @@ class SlackNotifier:
             s.add(post)
 
     async def refresh(self, ref: str) -> None:
-        """Update every card of the ticket in place."""
+        """Update every card of the ticket (or the incident) in place."""
+        if is_incident_ref(ref):
+            await self.incidents.refresh_now(ref)
+            return
         with self.ws.db.session(read_only=True) as s:
             posts = posts_of(s, ref)
         for post in posts:
@@ -119,6 +135,9 @@ class SlackNotifier:
             )
 
     async def thread(self, ref: str, text: str) -> None:
+        if is_incident_ref(ref):
+            await self.incidents.thread(ref, text)
+            return
         with self.ws.db.session(read_only=True) as s:
             posts = posts_of(s, ref, ("card",))
         for post in posts:
@@ -159,6 +178,11 @@ class SlackNotifier:
     # -- SLA (issue: clocks and paging) ----------------------------------------------------
 
     async def sla_fired(self, fired: Fired) -> None:
+        """An incident's timers are told on its card (its ref), a ticket's on the ticket's."""
+        if fired.kind == "page" and fired.incident_ref is not None:
+            await self.incidents.page(fired)
+            return
+        ref = fired.incident_ref or fired.ref
         routing = self.ws.settings.routing
         clock_zh, clock_en = (
             ("首次响应", "first-response")
@@ -172,29 +196,29 @@ class SlackNotifier:
             text = agent_text(
                 "sla_warning",
                 mention=mention,
-                ref=fired.ref,
+                ref=ref,
                 clock=clock_zh,
                 clock_en=clock_en,
                 percent=round((fired.fraction or 0) * 100),
                 due=due,
             )
             if fired.assignee:
-                await self.thread(fired.ref, text)
+                await self.thread(ref, text)
             else:
-                await self._channel_post(fired.ref, text)
+                await self._channel_post(ref, text)
         elif fired.kind == "breach":
             mention = mentions(routing.tier_members.get(fired.tier, []))
             text = agent_text(
                 "sla_breach",
-                ref=fired.ref,
+                ref=ref,
                 clock=clock_zh,
                 clock_en=clock_en,
                 tier=fired.tier,
                 mention=mention,
             )
             await self.ws.client.chat_postMessage(channel=self._slack.escalation_channel, text=text)
-            await self.thread(fired.ref, text)
-            await self.refresh(fired.ref)
+            await self.thread(ref, text)
+            await self.refresh(ref)
         elif fired.kind == "page":
             await self._page(fired)
 

@@ -28,6 +28,17 @@ AGENT_TEXTS: dict[str, str] = {
     "sla_breach": "🚨 {ref} 超时未{clock}，已升级到 {tier} {mention} / missed its {clock_en} target: escalated to {tier}",
     "paging_level": "📟 {ref}: 第 {level} 级呼叫（第 {round} 轮）{mention} / paging level {level}, round {round}",
     "page_acked": "✅ <@{user}> 已接手 {ref}，停止呼叫 / acknowledged {ref}: paging stopped.",
+    "incident_acked": "✅ <@{user}> 接手了事故 {ref}，停止呼叫 / took incident {ref}: paging stopped.",
+    "incident_declared": "🚨 <@{user}> 宣布了事故 {incident}（来自 {ref}）/ declared incident {incident} from {ref}.",
+    "incident_linked": "🔗 <@{user}> 把 {ref} 关联到事故 {incident} / linked {ref} to incident {incident}.",
+    "incident_unlinked": "↩️ <@{user}> 把 {ref} 移出事故 {incident}：{reason} / took {ref} out of {incident}.",
+    "incident_merged": "🧩 <@{user}> 把 {other} 合并到 {incident} / merged {other} into {incident}.",
+    "incident_updated": "📣 <@{user}> 发布了进展（{status}）/ posted an update ({status}).",
+    "incident_resolved": "🛠 <@{user}> 解决了事故（{outcome}，{cause}）/ resolved the incident.",
+    "not_finance_incident": "财务事故只能由财务客服处理 / Only finance agents can act on finance incidents.",
+    "unknown_incident": "没有这个事故 / No such incident: {ref}",
+    "war_room": "🏠 <@{user}> 开了作战室 / opened a war room: <#{channel}>",
+    "bad_eta": "预计时间必须在未来 / The ETA must be in the future",
     "usage": "用法 / Usage: `/livedesk queue` · `/livedesk ticket LD-1042` · `/livedesk mine` · `/livedesk kb <query>` · `/livedesk stats` · `/livedesk report [days]`",
 }
 

@@ -22,6 +22,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.net import is_loopback
 from core.config import Settings
+from core.incidents.service import IncidentService
+from core.outbox.model import Progress
 from core.ports import Clock, KnowledgeBase
 from core.relay import TicketRelay
 from core.storage.db import Database
@@ -48,6 +50,8 @@ class Workspace:
         relay: TicketRelay,
         kb: KnowledgeBase,
         clock: Clock,
+        incidents: IncidentService | None = None,
+        progress: Callable[[str], Progress] | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
@@ -55,6 +59,10 @@ class Workspace:
         self.relay = relay
         self.kb = kb
         self.clock = clock
+        self.incidents = incidents or IncidentService(db, tickets)
+        # How far a public update's broadcast has got (the outbox's progress of a
+        # group key); None until the composition root hands one in.
+        self.progress = progress
         token = settings.secrets.slack_bot_token
         assert token is not None, "slack needs LIVEDESK_SLACK_BOT_TOKEN"
         self.client = AsyncWebClient(
@@ -160,6 +168,15 @@ class Workspace:
         if ticket.category == "finance":
             return user_id in finance
         return user_id in finance or user_id in await self.members(slack.agents)
+
+    async def may_act_on_incident(self, user_id: str, finance: bool) -> bool:
+        """As for tickets: finance incidents for finance agents only."""
+        if finance:
+            return user_id in await self.members(self.settings.slack.finance_agents)
+        return await self.is_agent(user_id)
+
+    async def is_finance_agent(self, user_id: str) -> bool:
+        return user_id in await self.members(self.settings.slack.finance_agents)
 
     async def is_agent(self, user_id: str) -> bool:
         slack = self.settings.slack

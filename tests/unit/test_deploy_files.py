@@ -33,6 +33,10 @@ SCOPES_OF_METHOD: dict[str, tuple[str, ...]] = {
     "chat_postMessage": ("chat:write",),
     "chat_update": ("chat:write",),
     "chat_postEphemeral": ("chat:write",),
+    "chat_getPermalink": (),
+    # The incident's war room: a public channel, created and filled by the bot.
+    "conversations_create": ("channels:manage",),
+    "conversations_invite": ("channels:manage",),
     "conversations_info": ("channels:read", "groups:read"),  # public and private channels
     "conversations_open": ("im:write",),
     "files_upload_v2": ("files:write",),

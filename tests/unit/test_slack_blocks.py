@@ -65,6 +65,7 @@ def make_card(**changes: Any) -> sb.CardData:
         tier="l1",
         outcome=None,
         root_cause=None,
+        can_form_incident=True,
     )
     return replace(card, **changes)
 
@@ -331,6 +332,10 @@ ALL_BUT_CLAIM_AND_REOPEN = {
     "ticket.reassign",
     "ticket.priority",
 }
+CLOSED_LACKS = {"ticket.resolve", "ticket.link_incident", "incident.declare"}
+# A ticket in no incident can be linked to one until it is closed; the default
+# card's subtype (av.stutter) forms incidents, so it can also declare one.
+ALL_BUT_CLAIM_AND_REOPEN |= {"ticket.link_incident", "incident.declare"}
 EXPECTED_ACTIONS = [
     ("new", None, ALL_BUT_CLAIM_AND_REOPEN | {"ticket.claim"}),
     ("new", "U1", ALL_BUT_CLAIM_AND_REOPEN),
@@ -341,8 +346,8 @@ EXPECTED_ACTIONS = [
     ("workaround", "U1", ALL_BUT_CLAIM_AND_REOPEN | {"ticket.reopen"}),
     ("fixed", "U1", ALL_BUT_CLAIM_AND_REOPEN | {"ticket.reopen"}),
     ("confirmed", None, ALL_BUT_CLAIM_AND_REOPEN | {"ticket.reopen"}),
-    ("closed", "U1", ALL_BUT_CLAIM_AND_REOPEN - {"ticket.resolve"} | {"ticket.reopen"}),
-    ("closed", None, ALL_BUT_CLAIM_AND_REOPEN - {"ticket.resolve"} | {"ticket.reopen"}),
+    ("closed", "U1", ALL_BUT_CLAIM_AND_REOPEN - CLOSED_LACKS | {"ticket.reopen"}),
+    ("closed", None, ALL_BUT_CLAIM_AND_REOPEN - CLOSED_LACKS | {"ticket.reopen"}),
 ]
 
 
@@ -360,7 +365,7 @@ def test_the_card_shows_exactly_the_buttons_its_status_allows(status, assignee, 
 def test_every_card_button_carries_the_ref_as_its_value():
     _, blocks = sb.ticket_card(make_card(status="new"))
     buttons = [e for e in actions(blocks).values() if e["type"] == "button"]
-    assert len(buttons) == 6
+    assert len(buttons) == 8  # with declare and link incident
     assert all(button["value"] == "LD-1042" for button in buttons)
 
 

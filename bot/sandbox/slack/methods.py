@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.sandbox.slack.blocks import (
@@ -78,6 +80,11 @@ def user_object(user: FakeUser, team_id: str) -> JsonDict:
     }
 
 
+CHANNEL_NAME = re.compile(r"[a-z0-9_\-]+")
+CHANNEL_NAME_MAX = 80
+INVITE_MAX = 1000
+
+
 def channel_object(channel: FakeChannel) -> JsonDict:
     return {
         "id": channel.id,
@@ -109,6 +116,9 @@ class Methods:
             "conversations.info": self.conversations_info,
             "conversations.open": self.conversations_open,
             "conversations.replies": self.conversations_replies,
+            "conversations.create": self.conversations_create,
+            "conversations.invite": self.conversations_invite,
+            "chat.getPermalink": self.get_permalink,
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroup_users,
             "views.open": self.views_open,
@@ -275,6 +285,61 @@ class Methods:
             self.store.channels[channel_id] = dm
             self.store.history[channel_id] = []
         return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}
+
+    def conversations_create(self, params: JsonDict) -> JsonDict:
+        """A new channel the bot created (and so is in), as Slack names them:
+        lowercase letters, digits, hyphens and underscores, at most 80.
+        """
+        name = params.get("name")
+        if not isinstance(name, str) or not name:
+            raise SlackError("invalid_name_required")
+        if len(name) > CHANNEL_NAME_MAX:
+            raise SlackError("invalid_name_maxlength")
+        if not CHANNEL_NAME.fullmatch(name):
+            raise SlackError("invalid_name_specials")
+        if any(c.name == name for c in self.store.channels.values()):
+            raise SlackError("name_taken")
+        private = _flag(params.get("is_private"))
+        channel = FakeChannel(
+            id=self.store.new_id("G" if private else "C"),
+            name=name,
+            is_private=private,
+            members=(self.cfg.bot_user_id,),
+        )
+        self.store.channels[channel.id] = channel
+        self.store.history[channel.id] = []
+        self.store.notify()
+        return {"channel": channel_object(channel)}
+
+    def conversations_invite(self, params: JsonDict) -> JsonDict:
+        """Up to 1000 users (comma-separated ids) into a channel the bot is in."""
+        channel = self._channel(params.get("channel"))
+        users = [u.strip() for u in str(params.get("users") or "").split(",") if u.strip()]
+        if not users:
+            raise SlackError("no_user")
+        if len(users) > INVITE_MAX:
+            raise SlackError("too_many_users")
+        if self.cfg.bot_user_id in users:
+            raise SlackError("cant_invite_self")
+        for user in users:
+            self._user(user)
+        new = [u for u in users if u not in channel.members]
+        if channel.members and not new:
+            raise SlackError("already_in_channel")
+        updated = replace(channel, members=(*channel.members, *new))
+        self.store.channels[channel.id] = updated
+        self.store.notify()
+        return {"channel": channel_object(updated)}
+
+    def get_permalink(self, params: JsonDict) -> JsonDict:
+        channel = self._channel(params.get("channel"), post=False)
+        ts = str(params.get("message_ts") or "")
+        if self.store.find_message(channel.id, ts) is None:
+            raise SlackError("message_not_found")
+        link = (
+            f"https://{self.cfg.team_domain}.slack.com/archives/{channel.id}/p{ts.replace('.', '')}"
+        )
+        return {"channel": channel.id, "permalink": link}
 
     def conversations_replies(self, params: JsonDict) -> JsonDict:
         channel = self._channel(params.get("channel"), post=False)

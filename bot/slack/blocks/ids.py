@@ -20,6 +20,18 @@ ACTION_REASON = "ticket.reason"
 ACTION_PAGE_ACK = "page.ack"
 PAGE_ACTIONS_BLOCK = "page.actions"
 
+# Incidents: the incident card's buttons carry the incident ref; the two on a
+# ticket card (declare, link) carry the ticket ref; unlink carries either.
+INCIDENT_ACTIONS_BLOCK = "incident.actions"
+ACTION_INCIDENT_ACK = "incident.ack"
+ACTION_INCIDENT_UPDATE = "incident.update"
+ACTION_INCIDENT_RESOLVE = "incident.resolve"
+ACTION_WAR_ROOM = "incident.war_room"
+ACTION_INCIDENT_DECLARE = "incident.declare"
+ACTION_INCIDENT_MERGE = "incident.merge"
+ACTION_LINK_INCIDENT = "ticket.link_incident"
+ACTION_UNLINK_INCIDENT = "ticket.unlink_incident"
+
 
 def submit_callback(action: str) -> str:
     """The callback_id of the modal opened for `action`, e.g. "ticket.resolve.submit"."""
@@ -33,6 +45,11 @@ CALLBACK_REASSIGN = submit_callback(ACTION_REASSIGN)
 CALLBACK_PRIORITY = submit_callback(ACTION_PRIORITY)
 CALLBACK_SEND_ARTICLE = submit_callback(ACTION_SEND_ARTICLE)
 CALLBACK_REASON = submit_callback(ACTION_REASON)
+CALLBACK_INCIDENT_UPDATE = submit_callback(ACTION_INCIDENT_UPDATE)
+CALLBACK_INCIDENT_RESOLVE = submit_callback(ACTION_INCIDENT_RESOLVE)
+CALLBACK_INCIDENT_MERGE = submit_callback(ACTION_INCIDENT_MERGE)
+CALLBACK_LINK_INCIDENT = submit_callback(ACTION_LINK_INCIDENT)
+CALLBACK_UNLINK_INCIDENT = submit_callback(ACTION_UNLINK_INCIDENT)
 
 # Modal input fields: each is both the block_id and the action_id of its input.
 FIELD_OUTCOME = "outcome"
@@ -46,6 +63,10 @@ FIELD_ASSIGNEE = "assignee"
 FIELD_UNCLAIM = "unclaim"
 FIELD_ARTICLE = "article"
 UNCLAIM_VALUE = "unclaim"
+FIELD_STATUS = "status"
+FIELD_ETA = "eta"
+FIELD_INCIDENT = "incident"
+FIELD_TICKET = "ticket"
 
 PRIORITIES = ("P0", "P1", "P2", "P3")
 PRIORITY_MARKS = {"P0": "🔴", "P1": "🟠", "P2": "🟡", "P3": "⚪"}
@@ -71,6 +92,12 @@ CAUSE_CLASS_LABELS = {
     "payment_provider": "支付渠道 / Payment provider",
     "user_error": "用户操作 / User error",
     "other": "其他 / Other",
+}
+INCIDENT_STATUS_LABELS = {
+    "investigating": "调查中 / Investigating",
+    "identified": "已定位 / Identified",
+    "monitoring": "观察中 / Monitoring",
+    "resolved": "已解决 / Resolved",
 }
 SCOPE_LABELS = {"single": "单个用户 / Single user", "widespread": "大范围 / Widespread"}
 CHANNEL_LABELS = {"telegram": "Telegram", "console": "控制台 / Console"}

@@ -9,6 +9,8 @@ from typing import Any
 from bot.slack.blocks.ids import (
     ACTION_CLAIM,
     ACTION_ESCALATE,
+    ACTION_INCIDENT_DECLARE,
+    ACTION_LINK_INCIDENT,
     ACTION_PAGE_ACK,
     ACTION_PRIORITY,
     ACTION_REASSIGN,
@@ -16,6 +18,7 @@ from bot.slack.blocks.ids import (
     ACTION_REQUEST_INFO,
     ACTION_RESOLVE,
     ACTION_SEND_ARTICLE,
+    ACTION_UNLINK_INCIDENT,
     CARD_ACTIONS_BLOCK,
     CHANNEL_LABELS,
     CLAIMABLE_STATUSES,
@@ -76,6 +79,8 @@ class CardData:
     outcome: str | None  # "workaround" | "root_fix" | None
     root_cause: str | None
     timezone: str = "Asia/Shanghai"
+    incident: str | None = None  # the incident the ticket is linked to
+    can_form_incident: bool = False  # its subtype belongs to a related group
 
 
 def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
@@ -99,6 +104,8 @@ def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(section(bullet_text(fit_mrkdwn(heading, 200), cues)))
     if card.outcome is not None:
         blocks.append(section(_resolution(card)))
+    if card.incident is not None:
+        blocks.append(section(_linked(card.incident)))
     blocks.append({"type": "actions", "block_id": CARD_ACTIONS_BLOCK, "elements": _buttons(card)})
     return _fallback(card), blocks
 
@@ -155,6 +162,14 @@ def _diagnostics(diagnostics: dict[str, str]) -> list[dict[str, Any]]:
     return blocks
 
 
+def _linked(incident: str) -> str:
+    ref = fit_mrkdwn(incident, 64)
+    return (
+        f"🔗 已并入事故 *{ref}*：进展在事故卡片上发布 / "
+        f"Part of incident *{ref}*: updates go out from the incident's card"
+    )
+
+
 def _resolution(card: CardData) -> str:
     outcome = card.outcome or ""
     text = f"*处理结果 / Outcome*: {OUTCOME_LABELS.get(outcome) or fit_mrkdwn(outcome, 100)}"
@@ -189,6 +204,12 @@ def _buttons(card: CardData) -> list[dict[str, Any]]:
     elements.append(_button("转派 / Reassign", ACTION_REASSIGN, ref))
     if card.status in REOPENABLE_STATUSES:
         elements.append(_button("重新打开 / Reopen", ACTION_REOPEN, ref, "danger"))
+    if card.incident is not None:
+        elements.append(_button("移出事故 / Unlink", ACTION_UNLINK_INCIDENT, ref))
+    elif card.status not in UNRESOLVABLE_STATUSES:
+        if card.can_form_incident:
+            elements.append(_button("宣布事故 / Declare incident", ACTION_INCIDENT_DECLARE, ref))
+        elements.append(_button("关联事故 / Link to incident", ACTION_LINK_INCIDENT, ref))
     elements.append(_priority_select(card.priority))
     return elements
 
