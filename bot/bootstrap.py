@@ -210,6 +210,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     if settings.slack.enabled:
         from bot.slack.notifier import SlackNotifier
         from bot.slack.workspace import Workspace
+        from core.outbox import SqlOutbox
 
         workspace = Workspace(
             settings=settings,
@@ -218,6 +219,9 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             relay=relay,
             kb=intake.kb,
             clock=clock,
+            incidents=services.incidents,
+            # The incident card's "update sent to N of M".
+            progress=SqlOutbox(services.db).progress,
         )
         slack_parts = (workspace, SlackNotifier(workspace, intake.attachments))
     agents = AgentDesk(services.tickets, metrics, slack_parts[1] if slack_parts else None)

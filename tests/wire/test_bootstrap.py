@@ -48,6 +48,10 @@ async def test_the_runtime_is_built_around_one_clock_and_one_attachment_store(
                 assert holder.clock is clock
             assert runtime.slack.workspace.clock is clock
             assert runtime.slack.notifier.attachments is runtime.intake.engine.deps.attachments
+            # One incident service; the incident card reads the outbox's progress.
+            assert runtime.slack.workspace.incidents is runtime.intake.services.incidents
+            assert runtime.slack.workspace.progress is not None
+            assert runtime.slack.workspace.progress("incident-update:0").total == 0
             planner = runtime.intake.services.tickets.planner
             assert planner.on_new_timer == runtime.scheduler.wake_up.ring
 
