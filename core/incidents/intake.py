@@ -118,6 +118,8 @@ class IncidentIntake:
             if link_of(s, other.ref or "") is None:
                 self.linker.link(s, incident, other, via="surge", actor=SURGE_ACTOR, now=now)
         self.linker.link(s, incident, ticket, via="surge", actor=SURGE_ACTOR, now=now)
+        # Planned again with its reports linked: their pages already sent count.
+        self.planner.plan_incident(s, incident, now)
         return IncidentLink(incident.ref or "", opened=opened, via="surge")
 
     def _open(

@@ -174,10 +174,18 @@ class SlaPlanner:
             for p in page_schedule(self.chain, started)
         ]
 
-    def desired_for_incident(self, incident: IncidentRow) -> list[TimerSpec]:
+    def desired_for_incident(
+        self,
+        incident: IncidentRow,
+        paging: tuple[datetime | None, frozenset[tuple[int, int]]] = (None, frozenset()),
+    ) -> list[TimerSpec]:
         """An incident's clocks, under its own ref: the first-response clock (met by
         its first public update) and, for P0, one paging chain until acknowledged.
-        Both run from the declaration, as a surge ticket's did.
+
+        The first response runs from the declaration. The paging chain carries on
+        the one its reports already started (`paging`: when the first of them
+        paged, and the levels and rounds already paged): a P0 report pages at
+        once, and the surge that follows must not page the same people again.
         """
         if incident.status == "resolved":
             return []
@@ -187,7 +195,9 @@ class SlaPlanner:
             clock = first_response_clock(self.policy, priority, incident.declared_at, ())
             specs += self._clock_specs(ref, "first_response", clock)
         if priority is Priority.P0 and incident.acknowledged_at is None:
-            specs += self._page_specs(ref, incident.declared_at)
+            started, paged = paging
+            pages = self._page_specs(ref, started or incident.declared_at)
+            specs += [p for p in pages if (p.level, p.round) not in paged]
         return specs
 
     def plan(self, s: Session, ticket: TicketRow, now: datetime) -> bool:
@@ -203,7 +213,8 @@ class SlaPlanner:
         return self._sync(s, ticket.ref or "", specs, now)
 
     def plan_incident(self, s: Session, incident: IncidentRow, now: datetime) -> bool:
-        return self._sync(s, incident.ref or "", self.desired_for_incident(incident), now)
+        specs = self.desired_for_incident(incident, _paging_of_reports(s, incident))
+        return self._sync(s, incident.ref or "", specs, now)
 
     def _sync(self, s: Session, ref: str, specs: list[TimerSpec], now: datetime) -> bool:
         wanted = {spec.key: spec for spec in specs}
@@ -244,6 +255,26 @@ class SlaPlanner:
             callback = self.on_new_timer
             event.listen(s, "after_commit", lambda _session: callback(), once=True)
         return added
+
+
+def _paging_of_reports(
+    s: Session, incident: IncidentRow
+) -> tuple[datetime | None, frozenset[tuple[int, int]]]:
+    """When the incident's reports first paged, and which levels and rounds they paged."""
+    refs = select(IncidentTicketRow.ticket_ref).where(IncidentTicketRow.incident_id == incident.id)
+    fired = s.exec(
+        select(SlaTimerRow).where(
+            col(SlaTimerRow.ticket_ref).in_(refs),
+            SlaTimerRow.kind == "page",
+            col(SlaTimerRow.fired_at).is_not(None),
+        )
+    ).all()
+    if not fired:
+        return None, frozenset()
+    # Level 0 of round 0 is due when paging starts: the earliest one is the start.
+    starts = [t.due_at for t in fired if (t.level, t.round) == (0, 0)]
+    started = min(starts) if starts else None
+    return started, frozenset((t.level or 0, t.round or 0) for t in fired)
 
 
 def next_due(s: Session) -> datetime | None:

@@ -154,3 +154,24 @@ def test_reopening_a_ticket_of_a_resolved_incident_takes_it_out_with_its_own_clo
     run(scheduler, clock, timedelta(minutes=8))  # P0: half of 15 min
     own = [(f.kind, f.fraction) for f in fired if f.ref == mine and f.incident_ref is None]
     assert ("page", None) in own and ("warning", 0.5) in own
+
+
+def test_the_surge_carries_on_the_paging_its_p0_reports_started(db, clock):
+    """Two viewers' P0 reports page at once; the surge that follows two minutes
+    later makes the incident, which pages no level a second time and keeps the
+    chain's timing from the first page."""
+    tickets, incidents, scheduler, fired = make(db, clock)
+    first = tickets.create(
+        draft("av.no_audio", Scope.WIDESPREAD, external_user_id="a"), clock.now()
+    )
+    tickets.create(draft("av.no_audio", Scope.WIDESPREAD, external_user_id="b"), clock.now())
+    run(scheduler, clock)
+    assert sorted(f.level for f in fired if f.kind == "page") == [0, 0]
+    clock.advance(timedelta(minutes=2))
+    _, ref = outage(tickets, clock, users="cde")
+    run(scheduler, clock)
+    assert [f.incident_ref for f in fired if f.kind == "page"] == [None, None]  # no new page
+    run(scheduler, clock, timedelta(minutes=3))  # 5 minutes after the first page
+    incident_pages = [f for f in fired if f.kind == "page" and f.incident_ref == ref]
+    assert [p.level for p in incident_pages] == [1]
+    assert first.ref is not None
