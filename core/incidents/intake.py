@@ -9,7 +9,7 @@ still makes reports widespread, and now also makes them one incident.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -80,7 +80,15 @@ class IncidentIntake:
         self.planner = planner
         self.linker = Linker(settings, planner)
 
-    def assess(self, s: Session, report: ReportFact, now: datetime) -> Assessment | None:
+    def assess(
+        self, s: Session, report: ReportFact, now: datetime, *, outage: bool = False
+    ) -> Assessment | None:
+        """`outage`: the report itself says many users have a fault that is then P0.
+        Its own ticket pages at once; a second such report of the same fault opens
+        the incident (carrying on that page, with no filters: two reports say
+        little about what the outage's reports share), so the reports after it
+        join instead of each paging on-call again. A lone P0 stays a ticket.
+        """
         group = group_of(report.subtype)
         if group is None:
             return None
@@ -93,11 +101,12 @@ class IncidentIntake:
             # decided as if there had been no incident.
         rules = self.settings.incidents
         recent = recent_unlinked_reports(s, group, now - rules.surge_window)
-        surge = detect_surge(
-            report, recent, now, reports=rules.surge_reports, window=rules.surge_window
-        )
+        needed = min(2, rules.surge_reports) if outage else rules.surge_reports
+        surge = detect_surge(report, recent, now, reports=needed, window=rules.surge_window)
         if surge is None:
             return None
+        if surge.reporters < rules.surge_reports:
+            surge = replace(surge, filters=IncidentFilters())
         # In id order, as every writer locks tickets: a concurrent surge over the
         # same reports waits here, not in a cycle.
         return Assessment(surge=surge, earlier=tuple(lock_tickets(s, surge.refs)))

@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from core.errors import AlreadyClaimedError, IllegalTransitionError, InvalidInputError
 from core.incidents.acknowledge import acknowledge_incident
-from core.incidents.store import incident_of_ticket, load_incident
+from core.incidents.store import incident_of_ticket, lead_ticket_ref, load_incident
 from core.routing import next_tier
 from core.statuses import OUTCOME_STATUS, Outcome, Status, check_transition
 from core.storage.audit_store import append_event
@@ -32,7 +32,17 @@ class AgentActions(TicketBase):
                 raise AlreadyClaimedError(current.ref or ref, current.assignee)
             before_status = current.status
             check_transition(Status(before_status), Status.DIAGNOSING)
-            # Claiming a P0 acknowledges its page: the paging chain stops.
+            # Claiming a P0 acknowledges its page: the paging chain stops. An
+            # incident pages through its lead ticket, so claiming that ticket
+            # acknowledges the incident (locked first, as its operations do).
+            incident = incident_of_ticket(s, current.ref or ref)
+            if incident is not None and (
+                incident.acknowledged_at is not None
+                or lead_ticket_ref(s, incident.id or 0) != current.ref
+            ):
+                incident = None
+            if incident is not None:
+                incident = load_incident(s, incident.ref or "", lock=True)
             acked = current.page_acked_at or now
             result: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(TicketRow)
@@ -63,6 +73,8 @@ class AgentActions(TicketBase):
                 ticket_ref=current.ref,
                 payload=payload,
             )
+            if incident is not None and incident.acknowledged_at is None:
+                acknowledge_incident(s, incident, agent, now, self.planner)
             s.expire(current)
             claimed = self._load(s, ref, lock=False)
             self.planner.plan(s, claimed, now)

@@ -8,6 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from core.config import settings_from_mapping
+from core.diagnostics import Diagnostics
 from core.incidents.model import (
     AcknowledgeIncident,
     IncidentStatus,
@@ -17,7 +18,7 @@ from core.incidents.model import (
 from core.incidents.service import IncidentService
 from core.sla.scheduler import REDELIVER_AFTER, SlaScheduler
 from core.statuses import Outcome
-from core.taxonomy import Scope
+from core.taxonomy import Priority, Scope
 from core.tickets import TicketService
 from tests.factories import draft
 from tests.fakes import RecordingAgents
@@ -156,15 +157,43 @@ def test_reopening_a_ticket_of_a_resolved_incident_takes_it_out_with_its_own_clo
     assert ("page", None) in own and ("warning", 0.5) in own
 
 
-def test_the_surge_carries_on_the_paging_its_p0_reports_started(db, clock):
-    """Two viewers' P0 reports page at once; the surge that follows two minutes
-    later makes the incident, which pages no level a second time and keeps the
-    chain's timing from the first page."""
-    tickets, _, scheduler, fired = make(db, clock)
-    first = tickets.create(
-        draft("av.no_audio", Scope.WIDESPREAD, external_user_id="a"), clock.now()
+def test_a_second_p0_report_opens_the_incident_and_nobody_is_paged_twice(db, clock):
+    """The reporter says everyone is hit: its ticket pages at once. The second
+    such report makes it an outage: the incident carries on that page, and the
+    reports that follow join it, whatever device they name."""
+    tickets, incidents, scheduler, fired = make(db, clock)
+    ios = Diagnostics(os="iOS", app_version="5.2.1")
+    first = tickets.create_report(
+        draft("av.no_audio", Scope.WIDESPREAD, external_user_id="a", diagnostics=ios),
+        clock.now(),
     )
-    tickets.create(draft("av.no_audio", Scope.WIDESPREAD, external_user_id="b"), clock.now())
+    assert first.incident is None  # a lone P0 stays a ticket
+    run(scheduler, clock)
+    second = tickets.create_report(
+        draft("av.no_audio", Scope.WIDESPREAD, external_user_id="b"), clock.now()
+    )
+    assert second.incident is not None and second.incident.opened
+    for user in "cdefg":
+        later = tickets.create_report(draft("av.no_audio", external_user_id=user), clock.now())
+        assert later.incident is not None and later.incident.ref == second.incident.ref
+    run(scheduler, clock, timedelta(minutes=1))
+    assert [(f.level, f.ref) for f in fired if f.kind == "page"] == [(0, first.ticket.ref)]
+    run(scheduler, clock, timedelta(minutes=4))  # 5 minutes after the first page
+    pages = [(f.level, f.incident_ref) for f in fired if f.kind == "page"]
+    assert pages == [(0, None), (1, second.incident.ref)]
+    assert incidents.get(second.incident.ref).filters == {}
+
+
+def test_the_surge_carries_on_the_paging_its_reports_started(db, clock):
+    """Two tickets raised to P0 by hand page at once; the surge that follows two
+    minutes later makes the incident, which pages no level a second time and
+    keeps the chain's timing from the first page."""
+    tickets, _, scheduler, fired = make(db, clock)
+    raised = []
+    for user in "ab":
+        ticket = tickets.create(draft("av.no_audio", external_user_id=user), clock.now())
+        tickets.set_priority(ticket.ref, "U1", Priority.P0, "whole floor is silent", clock.now())
+        raised.append(ticket.ref)
     run(scheduler, clock)
     assert sorted(f.level for f in fired if f.kind == "page") == [0, 0]
     clock.advance(timedelta(minutes=2))
@@ -174,4 +203,4 @@ def test_the_surge_carries_on_the_paging_its_p0_reports_started(db, clock):
     run(scheduler, clock, timedelta(minutes=3))  # 5 minutes after the first page
     incident_pages = [f for f in fired if f.kind == "page" and f.incident_ref == ref]
     assert [p.level for p in incident_pages] == [1]
-    assert {p.ref for p in incident_pages} == {first.ref}  # told through the lead ticket
+    assert {p.ref for p in incident_pages} == {raised[0]}  # told through the lead ticket
