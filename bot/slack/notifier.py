@@ -278,6 +278,12 @@ class SlackNotifier:
         await self.thread(ref, text)
 
     async def ticket_changed(self, event: TicketChanged) -> None:
+        if event.what == "reopened":
+            # "Not fixed for me" splits a ticket out of its incident: from now on
+            # it is worked on its own, so it gets the card it never had.
+            incident = await self.ws.run(self.ws.incidents.incident_of, event.ref)
+            if incident is None:
+                await self.post_ticket_card(event.ref)
         ticket = self._load(event.ref)
         notes = {
             "reopened": agent_text("reopened_by_user"),

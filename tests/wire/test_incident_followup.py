@@ -58,8 +58,10 @@ async def test_reporters_hear_updates_and_answer_the_follow_up_through_the_runni
     await unhappy.presses(t(broken.language, "followup_no"), expect=broken.ref)
     reopened = services.tickets.get(broken.ref or "")
     assert Status(reopened.status) in OPEN_STATUSES
-    # Split out of the resolved incident, with its own clock.
+    # Split out of the resolved incident, with its own clock and its own card.
     assert services.incidents.incident_of(broken.ref or "") is None
+    await wait_until(lambda: desk.has_card(broken.ref or ""), 10)
+    assert not desk.has_card(fixed.ref or "")
     # Every chat heard exactly the update and the resolution, nothing twice.
     others = [c for c in found.chats() if c not in (int(fixed.chat_id), int(broken.chat_id))]
     assert all(len(desk.tg.sent(c)) == 2 for c in others)
