@@ -84,8 +84,10 @@ async def test_two_instances_share_the_work_and_survive_a_sigkill(
         processes = [await start(c, env, "run") for c in configs]
         slack.app_url = f"http://127.0.0.1:{balancer.port}/slack/events"
         try:
+            # Two processes start at once (each with its worker): give a busy
+            # 2-core machine time, as a supervisor would.
             for port in ports:
-                for _ in range(100):
+                for _ in range(300):
                     if await healthy(port):
                         break
                     await asyncio.sleep(0.1)
