@@ -75,7 +75,7 @@ async def test_the_whole_journey_in_the_real_process(tmp_path: Path, monkeypatch
                     except aiohttp.ClientError:
                         return False
 
-                for _ in range(100):
+                for _ in range(300):
                     if await healthy():
                         break
                     await asyncio.sleep(0.1)
