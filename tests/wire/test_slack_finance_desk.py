@@ -173,3 +173,25 @@ async def test_app_home_never_shows_finance_values(desk: Desk):
     await wait_until(lambda: FINANCE_AGENT in desk.slack.home_views)
     home = str(desk.slack.home_views[FINANCE_AGENT].view)
     assert ref in home and ORDER_ID not in home
+
+
+async def test_the_unlink_modal_masks_the_reporters_words_for_other_agents(desk: Desk):
+    words = f"直播卡顿，顺便问下订单 {ORDER_ID} 的648元"
+    ref = await file_ticket(desk, replace(stutter_report(3209), summary=words))
+    card = card_in(desk, "support-triage", ref)
+    await desk.slack.send_block_action(
+        AGENT, "incident.declare", message_ts=card.ts, channel="support-triage"
+    )
+    await wait_until(
+        lambda: "ticket.unlink_incident" in str(card_in(desk, "support-triage", ref).blocks)
+    )
+    for user in (AGENT, FINANCE_AGENT):
+        await desk.slack.send_block_action(
+            user, "ticket.unlink_incident", message_ts=card.ts, channel="support-triage"
+        )
+    masked, plain = (
+        str([v for v in desk.slack.views_opened if v.user == u][-1].view)
+        for u in (AGENT, FINANCE_AGENT)
+    )
+    assert ref in masked and ORDER_ID not in masked
+    assert ORDER_ID in plain
