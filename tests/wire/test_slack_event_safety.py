@@ -110,8 +110,14 @@ async def test_a_file_on_a_foreign_host_is_never_fetched_with_the_token(desk: De
     assert agent_messages(desk, ref) == []
     # A file on the configured API host (the fake) still goes through.
     good = desk.slack.add_user_file("steps.txt", b"step 1: restart")
-    await desk.slack.send_message("support-triage", AGENT, "", thread_ts=card.ts, files=[good])
+    delivery = await desk.slack.send_message(
+        "support-triage", AGENT, "", thread_ts=card.ts, files=[good]
+    )
     await desk.tg.wait_for_call("sendDocument")
+    assert delivery.event_id is not None
+    await desk.slack.retry_event(delivery.event_id)  # after success: not sent again
+    assert len(desk.tg.calls_to("sendDocument")) == 1
+    assert len(agent_messages(desk, ref)) == 1
 
 
 @pytest.mark.parametrize(
