@@ -15,6 +15,7 @@ from core.ports import ArticleSuggestion
 from core.sla.planner import SlaPlanner
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
+from core.storage.inbox import claim_delivery
 from core.storage.tables import TicketMessageRow, TicketRow
 from core.validation import MAX_SHORT_CHARS, clean_text
 
@@ -31,6 +32,20 @@ class Outbound:
 
 followup_question = ConversationEngine.followup_question
 
+# (source, delivery id) of the platform event that asked for a change: recorded as
+# handled in the change's own transaction, so a redelivery after a crash redoes it
+# and one after success changes nothing.
+Delivery = tuple[str, str]
+
+
+class AlreadyHandledError(Exception):
+    """The delivery that asked for this change was handled before: nothing was done."""
+
+
+def _claim(s: Session, delivery: Delivery | None, now: datetime) -> None:
+    if delivery is not None and not claim_delivery(s, delivery[0], delivery[1], now):
+        raise AlreadyHandledError(f"{delivery[0]} delivery {delivery[1]} was already handled")
+
 
 class TicketRelay:
     def __init__(self, db: Database, planner: SlaPlanner | None = None) -> None:
@@ -45,6 +60,8 @@ class TicketRelay:
         text: str,
         now: datetime,
         attachment: Attachment | None = None,
+        *,
+        delivery: Delivery | None = None,
     ) -> Outbound:
         """Record a public agent reply and build what the user receives.
 
@@ -53,6 +70,7 @@ class TicketRelay:
         text = clean_text(text, "reply", max_chars=4000, allow_empty=attachment is not None)
         agent = clean_text(agent, "agent", max_chars=MAX_SHORT_CHARS)
         with self.db.session() as s:
+            _claim(s, delivery, now)
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref).with_for_update()).first()
             if ticket is None or ticket.id is None or ticket.ref is None:
                 raise NotFoundError(f"no ticket {ref}")
@@ -120,10 +138,13 @@ class TicketRelay:
             raise NotFoundError(f"no ticket {ref}")
         return ticket
 
-    def note(self, ref: str, agent: str, text: str, now: datetime) -> None:
+    def note(
+        self, ref: str, agent: str, text: str, now: datetime, *, delivery: Delivery | None = None
+    ) -> None:
         """An internal note: kept on the ticket, never sent to the user."""
         text = clean_text(text, "note", max_chars=4000)
         with self.db.session() as s:
+            _claim(s, delivery, now)
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).first()
             if ticket is None or ticket.id is None:
                 raise NotFoundError(f"no ticket {ref}")

@@ -30,9 +30,11 @@ from bot.slack.blocks.ids import (
     ACTION_REOPEN,
     ACTION_REQUEST_INFO,
     ACTION_RESOLVE,
+    ACTION_REVEAL_FINANCE,
     ACTION_SEND_ARTICLE,
 )
 from bot.slack.cards import ticket_for_thread
+from bot.slack.finance_reveal import reveal_finance
 from bot.slack.texts import agent_text
 from core.conversation.requirements import REQUIRED_DETAILS
 from core.errors import AlreadyClaimedError, LiveDeskError
@@ -49,6 +51,7 @@ class CardActions(TicketActionBase):
         app.action(ACTION_REOPEN)(self.on_reopen)
         app.action(ACTION_PRIORITY)(self.on_priority)
         app.action(ACTION_PAGE_ACK)(self.on_page_ack)
+        app.action(ACTION_REVEAL_FINANCE)(self.on_reveal_finance)
         for action in (
             ACTION_RESOLVE,
             ACTION_REQUEST_INFO,
@@ -115,6 +118,22 @@ class CardActions(TicketActionBase):
         await self.ws.client.views_open(
             trigger_id=body["trigger_id"], view=priority_modal(ref, priority)
         )
+
+    async def on_reveal_finance(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Finance values to a finance agent, ephemerally and audited; others are
+        refused (a finance ticket's actions are for finance agents only).
+        """
+        await ack()
+        found = await self._acting_on(body)
+        if found is None:
+            return
+        ref, ticket = found
+        if ticket.category != "finance":
+            return  # nothing is masked on other tickets
+        user = body["user"]["id"]
+        where = body.get("container", {}).get("channel_id") or "slack"
+        text = await self.ws.run(reveal_finance, self.db, ref, user, str(where), self.now())
+        await self._ephemeral(body, text)
 
     async def on_open_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()

@@ -11,6 +11,7 @@ from bot.analytics_format import format_report
 from bot.slack.blocks import home_view
 from bot.slack.blocks.ids import PRIORITY_MARKS, STATUS_LABELS
 from bot.slack.cards import card_data
+from bot.slack.finance_reveal import reveal_finance
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from core.analytics import DEFAULT_DAYS, MAX_DAYS, load_report
@@ -78,6 +79,11 @@ class SlackCommands:
         except Exception:
             return agent_text("unknown_ticket", ref=ref)
         finance = user in await self.ws.members(self.ws.settings.slack.finance_agents)
+        if finance and ticket.category == "finance":
+            # Shown unmasked on a finance agent's own request, and audited as such.
+            now = self.ws.clock.now()
+            shown = await self.ws.run(reveal_finance, self.ws.db, ref, user, "/livedesk", now)
+            return f"{_line(ticket)}\n{shown}"
         diagnostics = mask_diagnostics(ticket.diagnostics, finance_viewer=finance)
         details = ", ".join(f"{k}: {v}" for k, v in diagnostics.items() if k != "extras")
         words = mask_text(ticket.summary, ticket.diagnostics, finance_viewer=finance)

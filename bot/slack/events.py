@@ -1,4 +1,10 @@
-"""Events from Slack: thread replies to relay, App Home, and deduplication."""
+"""Events from Slack: thread replies to relay, and App Home.
+
+Slack redelivers an event it got no answer for. Each effect of a message (its
+text, each file, a note) records the event as handled in the transaction that
+makes it (`TicketRelay`'s `delivery`), so a redelivery after a crash redoes what
+was lost and one after success changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,18 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncBoltRequest
-from slack_bolt.response import BoltResponse
+from sqlmodel import select
 
 from bot.net import is_loopback
 from bot.slack.cards import ticket_for_thread
+from bot.slack.file_hosts import file_host_allowed
 from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from core.conversation.messages import Attachment
 from core.ports import UserNotifier
-from core.storage.inbox import claim_delivery
+from core.relay import AlreadyHandledError, Delivery
+from core.storage.tables import ProcessedDeliveryRow, TicketRow
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +32,11 @@ IGNORED_SUBTYPES = frozenset(
     {"bot_message", "message_changed", "message_deleted", "channel_join", "channel_leave"}
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
+SOURCE = "slack"
+
+
+class FileRefusedError(Exception):
+    """A shared file whose URL is not on a Slack file host: never fetched."""
 
 
 class SlackEvents:
@@ -34,26 +46,9 @@ class SlackEvents:
         self.users = users
 
     def register(self) -> None:
-        self.ws.app.middleware(self.deduplicate)
         self.ws.app.event("message")(self.on_message)
 
-    async def deduplicate(self, req: AsyncBoltRequest, resp: BoltResponse, next: Any) -> Any:
-        """An event already handled is acknowledged and dropped: Slack retries key
-        on the event id, whatever the retry header says.
-        """
-        body = req.body
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            fresh = await self.ws.run(self._claim, str(event_id))
-            if not fresh:
-                return await req.context.ack()
-        return await next()
-
-    def _claim(self, event_id: str) -> bool:
-        with self.ws.db.session() as s:
-            return claim_delivery(s, "slack", event_id, self.ws.clock.now())
-
-    async def on_message(self, event: dict[str, Any]) -> None:
+    async def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         thread_ts = event.get("thread_ts")
         if (
             not thread_ts
@@ -62,35 +57,77 @@ class SlackEvents:
             or event.get("user") in (None, self.ws.bot_user_id)
         ):
             return  # not an agent's reply in a ticket thread; never our own messages
+        channel = event.get("channel", "")
         with self.ws.db.session(read_only=True) as s:
-            ref = ticket_for_thread(s, event.get("channel", ""), thread_ts)
-        if ref is None:
+            ref = ticket_for_thread(s, channel, thread_ts)
+            ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).first() if ref else None
+        if ref is None or ticket is None:
             return
         user, text = event["user"], (event.get("text") or "").strip()
-        if not await self.ws.is_agent(user):
-            return  # only agents speak for the team
+        if not await self.ws.may_act(user, ticket):
+            # Nothing is relayed or noted; only the writer is told why.
+            key = "not_finance" if ticket.category == "finance" else "not_agent"
+            await self.ws.client.chat_postEphemeral(
+                channel=channel, user=user, text=agent_text(key), thread_ts=thread_ts
+            )
+            return
+        event_id = str(body.get("event_id") or "")
         name = await self.ws.display_name(user)
         now = self.ws.clock.now()
         if text.lower().startswith(NOTE_PREFIXES):
-            await self.ws.run(self.ws.relay.note, ref, name, text, now)
+            await self._once(self.ws.relay.note, ref, name, text, now, delivery=self._id(event_id))
             return
         files = event.get("files") or []
         try:
             if text:
-                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, text, now)
-                await self.users.deliver(out)
-            for file in files:
+                out = await self._once(
+                    self.ws.relay.agent_reply, ref, name, text, now, delivery=self._id(event_id)
+                )
+                if out is not None:
+                    await self.users.deliver(out)
+            for i, file in enumerate(files):
+                delivery = self._id(event_id, f"file/{i}")
+                if delivery is not None and await self.ws.run(self._handled, delivery):
+                    continue  # relayed by an earlier delivery of this event
                 attachment = await self._download(file)
-                out = await self.ws.run(self.ws.relay.agent_reply, ref, name, "", now, attachment)
-                await self.users.deliver(out)
+                out = await self._once(
+                    self.ws.relay.agent_reply, ref, name, "", now, attachment, delivery=delivery
+                )
+                if out is not None:
+                    await self.users.deliver(out)
         except Exception as err:
             log.exception("relaying an agent reply failed", extra={"ticket": ref})
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))
             return
         await self.notifier.refresh(ref)
 
+    @staticmethod
+    def _id(event_id: str, part: str = "") -> Delivery | None:
+        """The delivery id of one effect of the event (none for an event without id)."""
+        if not event_id:
+            return None
+        return SOURCE, f"{event_id}/{part}" if part else event_id
+
+    async def _once(self, func: Any, *args: Any, delivery: Delivery | None) -> Any:
+        """Run a relay change claiming `delivery`; None when it was done before."""
+        try:
+            return await self.ws.run(func, *args, delivery=delivery)
+        except AlreadyHandledError:
+            log.info("a redelivered Slack event was already handled", extra={"event": delivery})
+            return None
+
+    def _handled(self, delivery: Delivery) -> bool:
+        with self.ws.db.session(read_only=True) as s:
+            row = s.get(ProcessedDeliveryRow, delivery)
+            return row is not None
+
     async def _download(self, file: dict[str, Any]) -> Attachment:
-        url = file.get("url_private_download") or file.get("url_private") or ""
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
+        if not file_host_allowed(url, self.ws.settings.slack.api_url):
+            # The bot token goes only to Slack's own file hosts (or the configured
+            # API host): a URL elsewhere in an event is never fetched.
+            log.warning("refused to fetch a shared file from %r: not a Slack file host", url)
+            raise FileRefusedError(f"file {file.get('name')} is not on a Slack file host")
         token = self.ws.client.token or ""
         async with (
             aiohttp.ClientSession(trust_env=not is_loopback(url)) as http,

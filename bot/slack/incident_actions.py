@@ -33,6 +33,7 @@ from bot.slack.blocks.incident_modals import (
 from bot.slack.incident_base import IncidentActionBase
 from bot.slack.texts import agent_text
 from core.incidents.model import AcknowledgeIncident, DeclareIncident, is_incident_ref
+from core.masking import mask_text
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -157,6 +158,11 @@ class IncidentActions(IncidentActionBase):
         if incident is None or incident.ref is None:
             return
         tickets = await self.ws.run(self.incidents.tickets_of, incident.ref, finance_agent=True)
-        shown = [(t.ref or "", t.summary) for t in tickets if ticket_ref in (None, t.ref)]
+        finance = await self.ws.is_finance_agent(body["user"]["id"])
+        shown = [
+            (t.ref or "", mask_text(t.summary, t.diagnostics, finance_viewer=finance))
+            for t in tickets
+            if ticket_ref in (None, t.ref)
+        ]
         view = unlink_modal(incident.ref, shown)
         await self.ws.client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -16,6 +16,7 @@ from bot.slack.workspace import Workspace
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
 from core.incidents.model import is_incident_ref
+from core.masking import mask_text
 from core.ports import AttachmentStore
 from core.sla.scheduler import Fired
 from core.storage.tables import AttachmentRow, TicketMessageRow, TicketPostRow, TicketRow
@@ -183,15 +184,15 @@ class SlackNotifier:
             await self.incidents.page(fired)
             return
         ref = fired.incident_ref or fired.ref
-        routing = self.ws.settings.routing
         clock_zh, clock_en = (
             ("首次响应", "first-response")
             if fired.clock == "first_response"
             else ("解决", "resolution")
         )
         due = f"<!date^{int(fired.due_at.timestamp())}^{{time}}|{fired.due_at.isoformat()}>"
+        ticket = self._load(fired.ref) if fired.kind in ("warning", "breach") else None
         if fired.kind == "warning":
-            members = routing.tier_members.get(fired.tier, [])
+            members = self.ws.tier_targets(ticket, fired.tier)
             mention = f"<@{fired.assignee}>" if fired.assignee else mentions(members) or "<!here>"
             text = agent_text(
                 "sla_warning",
@@ -207,7 +208,7 @@ class SlackNotifier:
             else:
                 await self._channel_post(ref, text)
         elif fired.kind == "breach":
-            mention = mentions(routing.tier_members.get(fired.tier, []))
+            mention = mentions(self.ws.tier_targets(ticket, fired.tier))
             text = agent_text(
                 "sla_breach",
                 ref=ref,
@@ -232,9 +233,11 @@ class SlackNotifier:
         ticket = self._load(fired.ref)
         escalation = self.ws.settings.escalation
         first = (fired.level, fired.round) == (0, 0)
+        # Pages reach the escalation channel and the on-call, not finance agents.
+        summary = mask_text(ticket.summary, ticket.diagnostics, finance_viewer=False)
         if first:
             mention = mentions(escalation.on_call) or "<!channel>"
-            text, blocks = page_message(fired.ref, ticket.priority, ticket.summary, mention)
+            text, blocks = page_message(fired.ref, ticket.priority, summary, mention)
             answer = await self.ws.client.chat_postMessage(
                 channel=self._slack.escalation_channel, text=text, blocks=blocks
             )
@@ -250,7 +253,7 @@ class SlackNotifier:
             await self.ws.client.chat_postMessage(channel=self._slack.escalation_channel, text=note)
         people = await self.ws.members(list(fired.targets))
         for person in sorted(people):
-            text, blocks = page_message(fired.ref, ticket.priority, ticket.summary, f"<@{person}>")
+            text, blocks = page_message(fired.ref, ticket.priority, summary, f"<@{person}>")
             dm = await self.ws.client.conversations_open(users=person)
             channel = dm["channel"]["id"]
             answer = await self.ws.client.chat_postMessage(

@@ -34,6 +34,9 @@ from core.errors import LiveDeskError
 from core.statuses import Outcome
 from core.taxonomy import Priority
 
+ASSIGNEE_NOT_AGENT = "只能转给 LiveDesk 客服 / Only LiveDesk agents can take tickets"
+ASSIGNEE_NOT_FINANCE = "财务工单只能转给财务客服 / Finance tickets go to finance agents only"
+
 
 class ModalSubmissions(TicketActionBase):
     def register(self) -> None:
@@ -127,8 +130,7 @@ class ModalSubmissions(TicketActionBase):
         )
         if not ok:
             return
-        members = self.ws.settings.routing.tier_members.get(ticket.tier, [])
-        mention = mentions(members)
+        mention = mentions(self.ws.tier_targets(ticket, ticket.tier))
         note = agent_text(
             "escalated", user=user, tier=ticket.tier, reason=values["reason"], mention=mention
         )
@@ -170,6 +172,15 @@ class ModalSubmissions(TicketActionBase):
         ticket = self._load(ref)
         if ticket is not None and ticket.category == "finance" and not values.get("reason"):
             errors["reason"] = "财务工单需要填写原因 / Finance tickets need a reason"
+        assignee = values.get("assignee")
+        if (
+            not unclaim
+            and assignee
+            and ticket is not None
+            and not await self.ws.may_be_assigned(str(assignee), ticket)
+        ):
+            finance = ticket.category == "finance"
+            errors["assignee"] = ASSIGNEE_NOT_FINANCE if finance else ASSIGNEE_NOT_AGENT
         checked = await self._submission(ack, body, view, errors)
         if checked is None:
             return

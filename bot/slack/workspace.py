@@ -175,6 +175,30 @@ class Workspace:
             return user_id in await self.members(self.settings.slack.finance_agents)
         return await self.is_agent(user_id)
 
+    async def may_be_assigned(self, user_id: str, ticket: TicketRow) -> bool:
+        """Whether a ticket may be handed to this user: a known agent (the agents,
+        the tier members, the on-call and the finance agents); finance tickets go to
+        finance agents only.
+        """
+        if ticket.category == "finance":
+            return await self.is_finance_agent(user_id)
+        slack, routing = self.settings.slack, self.settings.routing
+        known = [
+            *slack.agents,
+            *slack.finance_agents,
+            *self.settings.escalation.on_call,
+            *(m for members in routing.tier_members.values() for m in members),
+        ]
+        return user_id in await self.members(known)
+
+    def tier_targets(self, ticket: TicketRow | None, tier: str) -> list[str]:
+        """Whom an SLA or escalation note about a ticket mentions: a finance ticket's
+        go to the finance agents (its tier), never to other tiers' members.
+        """
+        if ticket is not None and ticket.category == "finance":
+            return list(self.settings.slack.finance_agents)
+        return list(self.settings.routing.tier_members.get(tier, []))
+
     async def is_finance_agent(self, user_id: str) -> bool:
         return user_id in await self.members(self.settings.slack.finance_agents)
 

@@ -132,6 +132,9 @@ class Methods:
     # helpers ---------------------------------------------------------------------------
 
     def _channel(self, ref: Any, *, post: bool = True) -> FakeChannel:
+        if post and isinstance(ref, str) and ref in self.store.users:
+            # Slack takes a user id as where to post: the app's DM with that user.
+            ref = self._direct_message(self.store.users[ref])
         channel = self.store.channel(ref)
         if channel is None:
             raise SlackError("channel_not_found")
@@ -279,12 +282,17 @@ class Methods:
         if len(users) != 1:
             raise SlackError("not_enough_users" if not users else "too_many_users")
         user = self._user(users[0])
+        channel_id = self._direct_message(user)
+        return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}
+
+    def _direct_message(self, user: FakeUser) -> str:
+        """The id of the DM with `user`, opened on first use."""
         channel_id = "D" + user.id.removeprefix("U")
         if channel_id not in self.store.channels:
             dm = FakeChannel(id=channel_id, name=user.id, is_private=True, members=(user.id,))
             self.store.channels[channel_id] = dm
             self.store.history[channel_id] = []
-        return {"channel": {"id": channel_id, "is_im": True, "user": user.id}}
+        return channel_id
 
     def conversations_create(self, params: JsonDict) -> JsonDict:
         """A new channel the bot created (and so is in), as Slack names them:

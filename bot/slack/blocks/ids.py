@@ -17,6 +17,7 @@ ACTION_REOPEN = "ticket.reopen"
 ACTION_REASSIGN = "ticket.reassign"
 ACTION_SEND_ARTICLE = "ticket.send_article"
 ACTION_REASON = "ticket.reason"
+ACTION_REVEAL_FINANCE = "ticket.reveal_finance"  # on a finance card's masked copies
 ACTION_PAGE_ACK = "page.ack"
 PAGE_ACTIONS_BLOCK = "page.actions"
 

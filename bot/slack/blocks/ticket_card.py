@@ -17,6 +17,7 @@ from bot.slack.blocks.ids import (
     ACTION_REOPEN,
     ACTION_REQUEST_INFO,
     ACTION_RESOLVE,
+    ACTION_REVEAL_FINANCE,
     ACTION_SEND_ARTICLE,
     ACTION_UNLINK_INCIDENT,
     CARD_ACTIONS_BLOCK,
@@ -81,6 +82,7 @@ class CardData:
     timezone: str = "Asia/Shanghai"
     incident: str | None = None  # the incident the ticket is linked to
     can_form_incident: bool = False  # its subtype belongs to a related group
+    finance_masked: bool = False  # finance values masked: offer the reveal button
 
 
 def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
@@ -210,6 +212,8 @@ def _buttons(card: CardData) -> list[dict[str, Any]]:
         if card.can_form_incident:
             elements.append(_button("宣布事故 / Declare incident", ACTION_INCIDENT_DECLARE, ref))
         elements.append(_button("关联事故 / Link to incident", ACTION_LINK_INCIDENT, ref))
+    if card.finance_masked:
+        elements.append(_button("显示财务信息 / Reveal finance", ACTION_REVEAL_FINANCE, ref))
     elements.append(_priority_select(card.priority))
     return elements
 
