@@ -86,6 +86,15 @@ def _buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for row in rows for b in row]
 
 
+# The conversation's "this is a known problem" answer, in both languages.
+KNOWN = ("已知问题", "known problem")
+
+
+def _known(message: dict[str, Any]) -> bool:
+    text = message.get("text", "")
+    return any(k in text for k in KNOWN)
+
+
 def _answered(message: dict[str, Any]) -> bool:
     """The bot's answer to the report: a ticket reference (or, with the
     conversation's incident answer, a message naming the incident).
@@ -94,11 +103,15 @@ def _answered(message: dict[str, Any]) -> bool:
     return "LD-" in text or "INC-" in text
 
 
+KNOWN_AFTER: dict[int, float] = {}  # chat: seconds from its report to the "known" answer
+
+
 async def reporter(tg: FakeTelegram, chat: int, delay: float, started: float) -> float | None:
     """One viewer: reports, presses on until answered; seconds from the bench's start."""
     await asyncio.sleep(delay)
     tg.add_chat(chat)
     tg.user_sends(chat, REPORTS[chat % len(REPORTS)])
+    reported = time.perf_counter()
     seen = 0
     for _ in range(12):
         try:
@@ -108,6 +121,8 @@ async def reporter(tg: FakeTelegram, chat: int, delay: float, started: float) ->
         except TimeoutError:
             return None
         seen = len(sent)
+        if chat not in KNOWN_AFTER and any(_known(m) for m in sent):
+            KNOWN_AFTER[chat] = time.perf_counter() - reported
         if any(_answered(m) for m in sent):
             return time.perf_counter() - started
         buttons = _buttons(sent[-1])
@@ -154,6 +169,17 @@ async def measure(
         f"reporters answered: {len(done)}; every one by {max(done, default=0):.1f} s "
         f"after the first report (the last report came at {seconds:.0f} s)"
     )
+
+    known = sorted(KNOWN_AFTER.values())
+    if known:
+        pct = {q: known[min(len(known) - 1, int(q * len(known)))] for q in (0.5, 0.95)}
+        print(
+            f"told it is a known problem with their answer: {len(known)} of {reporters}; "
+            f"from their report: p50 {pct[0.5] * 1000:.0f} ms, p95 {pct[0.95] * 1000:.0f} ms, "
+            f"max {known[-1] * 1000:.0f} ms"
+        )
+    else:
+        print("told it is a known problem with their answer: none")
 
     services = runtime.intake.services
     open_incidents = await asyncio.to_thread(services.incidents.list_open)
