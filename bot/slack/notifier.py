@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.slack.blocks import page_message, shorten, ticket_card
+from bot.slack.blocks.parts import clock_time
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
@@ -189,7 +190,8 @@ class SlackNotifier:
             if fired.clock == "first_response"
             else ("解决", "resolution")
         )
-        due = f"<!date^{int(fired.due_at.timestamp())}^{{time}}|{fired.due_at.isoformat()}>"
+        # The clock's own deadline: a warning fires before it, at its own moment.
+        due = clock_time(fired.clock_due_at or fired.due_at, self.ws.settings.i18n.timezone)
         if fired.kind == "warning":
             members = routing.tier_members.get(fired.tier, [])
             mention = f"<@{fired.assignee}>" if fired.assignee else mentions(members) or "<!here>"
