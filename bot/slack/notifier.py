@@ -38,18 +38,20 @@ class SlackNotifier:
 
     def channels_for(self, ticket: TicketRow) -> list[str]:
         """Where the card goes: the routed channel, and for P0 also escalation."""
-        slack, routing = self._slack, self.ws.settings.routing
-        if ticket.category == "finance":
-            main = slack.finance_channel
-        else:
-            main = next(
-                (ch for cat, ch in routing.channels.items() if cat.value == ticket.category),
-                slack.triage_channel,
-            )
-        channels = [main]
+        slack = self._slack
+        channels = [self._main_channel(ticket.category)]
         if ticket.priority == "P0" and slack.escalation_channel not in channels:
             channels.append(slack.escalation_channel)
         return channels
+
+    def _main_channel(self, category: str) -> str:
+        slack, routing = self._slack, self.ws.settings.routing
+        if category == "finance":
+            return slack.finance_channel
+        return next(
+            (ch for cat, ch in routing.channels.items() if cat.value == category),
+            slack.triage_channel,
+        )
 
     async def announce(self, events: Sequence[DomainEvent]) -> None:
         """AgentNotifier: new tickets, what users added, changes users made."""
@@ -73,7 +75,8 @@ class SlackNotifier:
 
     def _render(self, ref: str, kind: str) -> tuple[str, list[dict[str, Any]]]:
         """Finance values are shown only on a finance ticket's own card, which lives
-        in the finance channel; copies elsewhere are masked.
+        in the finance channel; copies elsewhere (and the cards a ticket had before it
+        was moved into finance, see move_card) are masked.
         """
         with self.ws.db.session(read_only=True) as s:
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
@@ -103,20 +106,40 @@ class SlackNotifier:
                 return  # already announced (a redelivered event)
         ticket = self._load(ref)
         for i, channel in enumerate(self.channels_for(ticket)):
-            kind = "card" if i == 0 else "copy"
-            text, blocks = self._render(ref, kind)
-            answer = await self.ws.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks
-            )
-            post = TicketPostRow(
-                ticket_ref=ref,
-                platform=PLATFORM,
-                kind=kind,
-                channel=str(answer["channel"]),
-                ts=str(answer["ts"]),
-                created_at=self.ws.clock.now(),
-            )
-            await self.ws.run(self._save_post, post)
+            await self._post_card(ref, channel, "card" if i == 0 else "copy")
+
+    async def _post_card(self, ref: str, channel: str, kind: str) -> None:
+        text, blocks = self._render(ref, kind)
+        answer = await self.ws.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        post = TicketPostRow(
+            ticket_ref=ref,
+            platform=PLATFORM,
+            kind=kind,
+            channel=str(answer["channel"]),
+            ts=str(answer["ts"]),
+            created_at=self.ws.clock.now(),
+        )
+        await self.ws.run(self._save_post, post)
+
+    async def move_card(self, ref: str, category_before: str) -> None:
+        """A reclassified ticket whose routed channel changed gets its card there; the
+        old cards stay as copies (refreshed by the caller), so their threads still work.
+        """
+        main = self._main_channel(self._load(ref).category)
+        with self.ws.db.session(read_only=True) as s:
+            cards = posts_of(s, ref, ("card",))
+        if not cards or self._main_channel(category_before) == main:
+            return
+        await self.ws.run(self._demote, [post.id for post in cards])
+        await self._post_card(ref, main, "card")
+
+    def _demote(self, ids: list[int | None]) -> None:
+        with self.ws.db.session() as s:
+            for post_id in ids:
+                row = s.get(TicketPostRow, post_id)
+                if row is not None:
+                    row.kind = "copy"
+                    s.add(row)
 
     def _save_post(self, post: TicketPostRow) -> None:
         with self.ws.db.session() as s:

@@ -50,3 +50,10 @@ def agent_text(key: str, **values: object) -> str:
 def mentions(targets: list[str] | tuple[str, ...]) -> str:
     """Slack mentions of user ids (U...) and user groups (S...)."""
     return " ".join(f"<!subteam^{t}>" if t.startswith("S") else f"<@{t}>" for t in targets)
+
+
+# Reclassification (issue 16): agents correcting triage from the card.
+AGENT_TEXTS["reclassified"] = (
+    "🏷 <@{user}> 重新分类 / reclassified: {subtype_before} → {subtype}，"
+    "{priority_before} → {priority}：{reason}"
+)

@@ -331,6 +331,7 @@ ALL_BUT_CLAIM_AND_REOPEN = {
     "ticket.escalate",
     "ticket.reassign",
     "ticket.priority",
+    "ticket.reclassify",
 }
 CLOSED_LACKS = {"ticket.resolve", "ticket.link_incident", "incident.declare"}
 # A ticket in no incident can be linked to one until it is closed; the default

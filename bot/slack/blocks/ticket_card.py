@@ -14,6 +14,7 @@ from bot.slack.blocks.ids import (
     ACTION_PAGE_ACK,
     ACTION_PRIORITY,
     ACTION_REASSIGN,
+    ACTION_RECLASSIFY,
     ACTION_REOPEN,
     ACTION_REQUEST_INFO,
     ACTION_RESOLVE,
@@ -202,6 +203,7 @@ def _buttons(card: CardData) -> list[dict[str, Any]]:
     elements.append(_button("发送文章 / Send article", ACTION_SEND_ARTICLE, ref))
     elements.append(_button("升级 / Escalate", ACTION_ESCALATE, ref))
     elements.append(_button("转派 / Reassign", ACTION_REASSIGN, ref))
+    elements.append(_button("重新分类 / Reclassify", ACTION_RECLASSIFY, ref))
     if card.status in REOPENABLE_STATUSES:
         elements.append(_button("重新打开 / Reopen", ACTION_REOPEN, ref, "danger"))
     if card.incident is not None:
