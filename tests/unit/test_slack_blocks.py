@@ -366,7 +366,7 @@ def test_the_card_shows_exactly_the_buttons_its_status_allows(status, assignee, 
 def test_every_card_button_carries_the_ref_as_its_value():
     _, blocks = sb.ticket_card(make_card(status="new"))
     buttons = [e for e in actions(blocks).values() if e["type"] == "button"]
-    assert len(buttons) == 8  # with declare and link incident
+    assert len(buttons) == 9  # with declare, link incident and reclassify
     assert all(button["value"] == "LD-1042" for button in buttons)
 
 
