@@ -25,3 +25,17 @@ def test_display_names_are_checked():
         settings_from_mapping({"slack": {"agent_display_names": {"mia": "Mia"}}}, environ={})
     with pytest.raises(ConfigError, match="1-64"):
         settings_from_mapping({"slack": {"agent_display_names": {"U0AB": " "}}}, environ={})
+
+
+def test_the_rude_agent_article_asks_for_the_name_users_see():
+    from pathlib import Path
+
+    import kb
+    from kb.loader import read_article
+
+    path = Path(kb.__file__).parent / "articles" / "svc-attitude-report-agent.md"
+    article, problems = read_article(path)
+    assert article is not None and not problems
+    zh, en = article.steps("zh"), article.steps("en")
+    assert "工号" not in zh and "客服 Mia" in zh
+    assert "ID" not in en and "as it appears in their replies" in en
