@@ -54,6 +54,7 @@ def card_data(
         timezone=timezone,
         incident=incident,
         can_form_incident=group_of(ticket.subtype) is not None,
+        language=ticket.language,
     )
 
 

@@ -48,6 +48,12 @@ from bot.slack.blocks.parts import (
     subtype_short,
     user_mention,
 )
+from bot.slack.blocks.readable import (
+    diagnostic_label,
+    diagnostic_value,
+    language_label,
+    merged_cues,
+)
 from bot.slack.blocks.safe_text import fit, fit_mrkdwn, fit_quote, plain
 
 FIELDS_PER_SECTION = 10
@@ -82,6 +88,7 @@ class CardData:
     timezone: str = "Asia/Shanghai"
     incident: str | None = None  # the incident the ticket is linked to
     can_form_incident: bool = False  # its subtype belongs to a related group
+    language: str = ""  # the reporter's language, "zh" or "en"
 
 
 def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
@@ -92,15 +99,15 @@ def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "fields": _facts(card)},
         section(_words(card.summary)),
     ]
-    blocks.extend(_diagnostics(card.diagnostics))
+    blocks.extend(_diagnostics(card.diagnostics, card.timezone))
     if card.attachments:
         links = [link_or_name(name, url) for name, url in card.attachments]
         blocks.append(section(bullet_text(f"*附件 / Attachments ({len(links)})*", links)))
     if card.kb_tried:
         titles = [fit_mrkdwn(title, _ITEM_MAX) for title in card.kb_tried]
         blocks.append(section(bullet_text("*用户已尝试的文章 / Articles already tried*", titles)))
-    if card.cues:
-        cues = [fit_mrkdwn(cue, _ITEM_MAX) for cue in card.cues]
+    if shown_cues := merged_cues(card.cues, card.summary):
+        cues = [fit_mrkdwn(cue, _ITEM_MAX) for cue in shown_cues]
         heading = f"*为何是 {card.priority} / Why this priority*"
         blocks.append(section(bullet_text(fit_mrkdwn(heading, 200), cues)))
     if card.outcome is not None:
@@ -132,7 +139,8 @@ def _facts(card: CardData) -> list[dict[str, Any]]:
         field("状态 / Status", status),
         field("处理人 / Assignee", user_mention(card.assignee, UNCLAIMED)),
         field("层级 / Tier", TIER_LABELS.get(card.tier) or fit_mrkdwn(card.tier, 100)),
-        field("报告人 / Reporter", f"{fit_mrkdwn(card.reporter, _ITEM_MAX)} · {channel}"),
+        field("报告人 / Reporter", fit_mrkdwn(card.reporter, _ITEM_MAX)),
+        field("语言 · 渠道 / Language · channel", f"{language_label(card.language)} · {channel}"),
         field("首次响应截止 / First response due", due),
         field("首次响应 / First response", first),
     ]
@@ -143,9 +151,12 @@ def _words(summary: str) -> str:
     return title + fit_quote(summary.strip() or "—", SECTION_TEXT_MAX - len(title))
 
 
-def _diagnostics(diagnostics: dict[str, str]) -> list[dict[str, Any]]:
+def _diagnostics(diagnostics: dict[str, str], timezone: str) -> list[dict[str, Any]]:
     fields = [
-        field(fit_mrkdwn(key, _DIAG_KEY_MAX), fit_mrkdwn(value, _DIAG_VALUE_MAX) or "—")
+        field(
+            fit_mrkdwn(diagnostic_label(key), _DIAG_KEY_MAX),
+            fit_mrkdwn(diagnostic_value(key, value, timezone), _DIAG_VALUE_MAX) or "—",
+        )
         for key, value in diagnostics.items()
     ]
     shown = fields[: FIELDS_PER_SECTION * MAX_DIAGNOSTIC_SECTIONS]
