@@ -17,6 +17,7 @@ from bot.slack.workspace import Workspace
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
 from core.incidents.model import is_incident_ref
+from core.masking import mask_text
 from core.ports import AttachmentStore
 from core.sla.scheduler import Fired
 from core.storage.tables import AttachmentRow, TicketMessageRow, TicketPostRow, TicketRow
@@ -170,6 +171,9 @@ class SlackNotifier:
             )
 
     async def user_message(self, ref: str, message_id: int) -> None:
+        """What the reporter added goes into the thread of the ticket's card; a ticket
+        in an incident has no card, so it goes into the incident card's thread, named.
+        """
         with self.ws.db.session(read_only=True) as s:
             message = s.get(TicketMessageRow, message_id)
             attachment = (
@@ -178,7 +182,10 @@ class SlackNotifier:
                 else None
             )
             posts = posts_of(s, ref, ("card",))
-        if message is None or not posts:
+        if message is None:
+            return
+        if not posts:
+            await self._incident_user_message(ref, message, attachment)
             return
         post = posts[0]
         if attachment is not None:
@@ -198,6 +205,40 @@ class SlackNotifier:
         await self.ws.client.chat_postMessage(
             channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
         )
+
+    async def _incident_user_message(
+        self, ref: str, message: TicketMessageRow, attachment: AttachmentRow | None
+    ) -> None:
+        """The incident card lives in the escalation channel: a finance reporter's
+        words are masked there and their files are named, not shared.
+        """
+        incident = await self.ws.run(self.ws.incidents.incident_of, ref)
+        if incident is None or incident.ref is None:
+            return
+        ticket = self._load(ref)
+        finance = ticket.category == "finance"
+        words = mask_text(message.text or "", ticket.diagnostics, finance_viewer=not finance)
+        if attachment is None:
+            text = agent_text("incident_user_said", ref=ref, name=message.author, text=words)
+        else:
+            text = agent_text(
+                "incident_user_file", ref=ref, name=message.author, file=attachment.file_name
+            )
+            if words:
+                text += "\n" + words
+        cards = self.incidents.posts(incident.ref, ("card",))
+        if attachment is None or finance or not cards:
+            await self.incidents.thread(incident.ref, text)
+            return
+        data = await self.ws.run(self.attachments.open, attachment.stored_path)
+        for post in cards:
+            await self.ws.client.files_upload_v2(
+                channel=post.channel,
+                thread_ts=post.ts,
+                content=data,
+                filename=attachment.file_name,
+                initial_comment=shorten(text, THREAD_TEXT_LIMIT),
+            )
 
     # -- SLA (issue: clocks and paging) ----------------------------------------------------
 

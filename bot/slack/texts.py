@@ -57,3 +57,7 @@ AGENT_TEXTS["reclassified"] = (
     "🏷 <@{user}> 重新分类 / reclassified: {subtype_before} → {subtype}，"
     "{priority_before} → {priority}：{reason}"
 )
+
+# A reporter's message on a ticket inside an incident, in the incident card's thread.
+AGENT_TEXTS["incident_user_said"] = "👤 {ref} · {name}: {text}"
+AGENT_TEXTS["incident_user_file"] = "👤 {ref} · {name} sent {file}"
