@@ -1,8 +1,11 @@
-"""What a reporter adds to a ticket inside an incident reaches the incident card's thread."""
+"""Against the running desk with a fake clock: what a reporter adds to a ticket inside
+an incident reaches the incident card's thread; SLA warnings name the real deadline."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,3 +38,17 @@ async def test_a_reporter_message_is_posted_in_the_incident_thread_naming_the_ti
     assert late in said[0].text and "viewer7" in said[0].text
     assert incident in card.text or incident in str(card.blocks)
     assert desk.cards("support-triage", late) == []  # still no card of its own
+
+
+async def test_an_sla_warning_names_the_clock_deadline_not_its_own_time(desk: IncidentDesk):
+    ref = await desk.report("viewer1", "acct.login")  # P1: first response within 1 hour
+    ticket = desk.runtime.intake.services.tickets.get(ref)
+    desk.clock.advance(timedelta(minutes=31))
+    await desk.runtime.scheduler.run_once()
+    (warning,) = [m for m in desk.slack.messages("support-triage") if "⏰" in m.text]
+    due = ticket.first_response_due
+    assert f"<!date^{int(due.timestamp())}^" in warning.text
+    local = due.astimezone(ZoneInfo(desk.settings.i18n.timezone))
+    assert f"{local:%H:%M:%S}" in warning.text
+    early = due - timedelta(minutes=30)  # the 50% warning's own moment
+    assert f"<!date^{int(early.timestamp())}^" not in warning.text
