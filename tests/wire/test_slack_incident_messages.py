@@ -52,3 +52,18 @@ async def test_an_sla_warning_names_the_clock_deadline_not_its_own_time(desk: In
     assert f"{local:%H:%M:%S}" in warning.text
     early = due - timedelta(minutes=30)  # the 50% warning's own moment
     assert f"<!date^{int(early.timestamp())}^" not in warning.text
+
+
+async def test_a_finance_reporter_message_is_masked_in_the_incident_thread(desk: IncidentDesk):
+    refs = [
+        await desk.report(f"payer{i}", "fin.recharge", order_id=f"ORD2026120500{i}")
+        for i in range(5)
+    ]
+    (card,) = desk.cards("support-escalation")
+    message_id = await asyncio.to_thread(
+        add_message, desk, refs[-1], "订单 ORD20261205004 还是没到账"
+    )
+    await desk.runtime.agents.announce([UserAddedToTicket(refs[-1], message_id)])
+    (said,) = [m for m in desk.thread("support-escalation", card.ts) if "还是没到账" in m.text]
+    assert refs[-1] in said.text
+    assert "ORD20261205004" not in said.text
