@@ -53,6 +53,7 @@ def report_json(r: ComplaintReport) -> dict[str, Any]:
         "owed_root_fixes": r.owed_root_fixes,
         "oldest_owed": [{"ref": ref, "created_at": at.isoformat()} for ref, at in r.oldest_owed],
         "kb_gaps": r.kb_gaps,
+        "kb_unhelpful": r.kb_unhelpful,
         "incidents": None if r.incidents is None else asdict(r.incidents),
         "corrections": None if r.corrections is None else asdict(r.corrections),
     }
@@ -109,28 +110,32 @@ def _listed(refs: list[str], label: str = "") -> str:
 
 
 def _change(now: int, before: int) -> str:
+    """How a count moved, in words: "up 20%", "down 50%", "no change", "none before"."""
     if not before:
-        return "new" if now else "-"
-    return f"{(now - before) / before:+.0%}"
+        return "none before" if now else "-"
+    if now == before:
+        return "no change"
+    share = abs(now - before) / before
+    return f"{'up' if now > before else 'down'} {share:.0%}"
 
 
 def format_report(r: ComplaintReport) -> str:
     days = (r.until - r.since) / timedelta(days=1)
     lines = [
         f"Complaints {r.since:%Y-%m-%d %H:%M} to {r.until:%Y-%m-%d %H:%M} UTC ({days:g} days)",
-        f"  reports: {r.reports} ({_change(r.reports, r.previous_reports)} against the "
-        f"{days:g} days before: {r.previous_reports})",
+        f"  reports: {r.reports}; in the {days:g} days before: {r.previous_reports} "
+        f"({_change(r.reports, r.previous_reports)})",
         f"  tickets: {r.tickets}; solved by the knowledge base: {r.self_served} "
         f"({_pct(r.self_service_share)})",
     ]
     if r.by_category:
         lines.append("  by category: " + ", ".join(f"{c} {n}" for c, n in r.by_category.items()))
     lines.append("")
-    lines.append("Most reported (reports, against the period before, P0 tickets)")
+    lines.append("Most reported (reports, change from the period before, P0 tickets)")
     for f in r.subtypes[:10]:
         st = subtype(f.subtype)
         lines.append(
-            f"  {f.subtype:<18} {f.reports:>4}  {_change(f.reports, f.previous):>5}  "
+            f"  {f.subtype:<18} {f.reports:>4}  {_change(f.reports, f.previous):>11}  "
             f"P0 {f.p0:<3} {st.name_zh} / {st.name_en}"
         )
     if not r.subtypes:
@@ -165,7 +170,12 @@ def format_report(r: ComplaintReport) -> str:
     ]
     if r.kb_gaps:
         lines.append(
-            "  tickets the knowledge base had no article for: "
+            "  knowledge base searched, no article found: "
             + ", ".join(f"{s} {n}" for s, n in r.kb_gaps.items())
+        )
+    if r.kb_unhelpful:
+        lines.append(
+            "  knowledge base offered articles, none helped: "
+            + ", ".join(f"{s} {n}" for s, n in r.kb_unhelpful.items())
         )
     return "\n".join([*lines, *_incident_lines(r), *_correction_lines(r)])

@@ -12,12 +12,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from core.diagnostics import KB_SEARCH
 from core.incidents.analytics import IncidentFigures, load_incident_figures
 from core.statuses import Outcome, Status
 from core.storage.corrections import CorrectionFigures, load_correction_figures
@@ -52,9 +54,29 @@ class TicketFacts:
     cause_class: str | None
     satisfaction: int | None
     kb_tried: list[str]
+    # What the knowledge-base search gave before the ticket (core.diagnostics.KB_SEARCH):
+    # "offered", "none_found", or None when it was skipped (/human, the urgent fast path).
+    kb_search: str | None = None
 
 
-_FACT_COLUMNS = tuple(getattr(TicketRow, name) for name in TicketFacts.__dataclass_fields__)
+_FACT_COLUMNS = tuple(
+    getattr(TicketRow, name) for name in TicketFacts.__dataclass_fields__ if name != "kb_search"
+)
+
+# The facts, then the diagnostics (read only for the knowledge-base search's note).
+_LOAD_COLUMNS: tuple[Any, ...] = (*_FACT_COLUMNS, TicketRow.diagnostics)
+
+
+def _facts(row: tuple[Any, ...]) -> TicketFacts:
+    names = [n for n in TicketFacts.__dataclass_fields__ if n != "kb_search"]
+    values: dict[str, Any] = dict(zip(names, row[:-1], strict=True))
+    return TicketFacts(**values, kb_search=_kb_search(row[-1]))
+
+
+def _kb_search(diagnostics: object) -> str | None:
+    extras = diagnostics.get("extras") if isinstance(diagnostics, dict) else None
+    found = extras.get(KB_SEARCH) if isinstance(extras, dict) else None
+    return found if isinstance(found, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +125,11 @@ class ComplaintReport:
     unhappy: list[str]  # rated 1 or 2
     owed_root_fixes: int  # all tickets, whenever created, still on a workaround
     oldest_owed: list[tuple[str, datetime]]
-    kb_gaps: dict[str, int]  # fault subtype: its tickets with no article proposed
+    # Fault subtype: its tickets where the knowledge base was searched and had no
+    # article; a ticket that never went through the search (/human) is not counted.
+    kb_gaps: dict[str, int]
+    # Fault subtype: its tickets where articles were offered and none helped.
+    kb_unhelpful: dict[str, int] = field(default_factory=dict)
     incidents: IncidentFigures | None = None  # the incidents declared in the period
     corrections: CorrectionFigures | None = None  # agents correcting triage
 
@@ -151,11 +177,9 @@ def build_report(
     resolved = [t for t in tickets if t.resolved_at is not None]
     rated = [t for t in tickets if t.satisfaction is not None]
     reopened_refs = set(reopened)
-    gaps = Counter(
-        t.subtype
-        for t in tickets
-        if not t.kb_tried and subtype(t.subtype).category in _FAULT_CATEGORIES
-    )
+    faults = [t for t in tickets if subtype(t.subtype).category in _FAULT_CATEGORIES]
+    gaps = Counter(t.subtype for t in faults if not t.kb_tried and t.kb_search == "none_found")
+    unhelpful = Counter(t.subtype for t in faults if t.kb_tried)
     return ComplaintReport(
         since=since,
         until=until,
@@ -182,6 +206,7 @@ def build_report(
         owed_root_fixes=len(owed),
         oldest_owed=sorted(owed, key=lambda o: o[1])[:_LISTED],
         kb_gaps=dict(gaps.most_common()),
+        kb_unhelpful=dict(unhelpful.most_common()),
     )
 
 
@@ -216,9 +241,9 @@ def load_report(db: Database, since: datetime, until: datetime) -> ComplaintRepo
     before = since - (until - since)
     with db.session(read_only=True) as s:
         tickets = [
-            TicketFacts(*row)
+            _facts(tuple(row))
             for row in s.exec(
-                select(*_FACT_COLUMNS).where(
+                select(*_LOAD_COLUMNS).where(
                     col(TicketRow.created_at) >= since, col(TicketRow.created_at) < until
                 )
             ).all()

@@ -13,6 +13,9 @@ from typing import Any
 
 # Fields that are personal or financial and must be masked for non-finance staff.
 FINANCE_FIELDS = frozenset({"order_id", "amount", "currency", "payment_channel"})
+# The extras key where the conversation notes what the knowledge-base search gave:
+# "offered" (articles were proposed) or "none_found"; absent when it was skipped.
+KB_SEARCH = "kb_search"
 
 
 @dataclass(frozen=True, slots=True)

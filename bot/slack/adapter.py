@@ -13,6 +13,7 @@ from bot.slack.events import SlackEvents
 from bot.slack.incident_actions import IncidentActions
 from bot.slack.incident_submissions import IncidentSubmissions
 from bot.slack.notifier import SlackNotifier
+from bot.slack.reclassify import ReclassifyActions
 from bot.slack.submissions import ModalSubmissions
 from bot.slack.workspace import Workspace
 from core.errors import LiveDeskError
@@ -35,6 +36,7 @@ class SlackAdapter:
         self.workspace = workspace
         self.notifier = notifier
         CardActions(workspace, notifier, users).register()
+        ReclassifyActions(workspace, notifier, users).register()
         ModalSubmissions(workspace, notifier, users).register()
         SlackEvents(workspace, notifier, users).register()
         IncidentActions(workspace, notifier, users).register()

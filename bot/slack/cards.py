@@ -55,6 +55,7 @@ def card_data(
         incident=incident,
         can_form_incident=group_of(ticket.subtype) is not None,
         finance_masked=ticket.category == "finance" and not finance_view,
+        language=ticket.language,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from bot.slack.blocks import page_message, shorten, ticket_card
+from bot.slack.blocks.parts import clock_time
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
@@ -38,18 +39,20 @@ class SlackNotifier:
 
     def channels_for(self, ticket: TicketRow) -> list[str]:
         """Where the card goes: the routed channel, and for P0 also escalation."""
-        slack, routing = self._slack, self.ws.settings.routing
-        if ticket.category == "finance":
-            main = slack.finance_channel
-        else:
-            main = next(
-                (ch for cat, ch in routing.channels.items() if cat.value == ticket.category),
-                slack.triage_channel,
-            )
-        channels = [main]
+        slack = self._slack
+        channels = [self._main_channel(ticket.category)]
         if ticket.priority == "P0" and slack.escalation_channel not in channels:
             channels.append(slack.escalation_channel)
         return channels
+
+    def _main_channel(self, category: str) -> str:
+        slack, routing = self._slack, self.ws.settings.routing
+        if category == "finance":
+            return slack.finance_channel
+        return next(
+            (ch for cat, ch in routing.channels.items() if cat.value == category),
+            slack.triage_channel,
+        )
 
     async def announce(self, events: Sequence[DomainEvent]) -> None:
         """AgentNotifier: new tickets, what users added, changes users made."""
@@ -73,7 +76,8 @@ class SlackNotifier:
 
     def _render(self, ref: str, kind: str) -> tuple[str, list[dict[str, Any]]]:
         """Finance values are shown only on a finance ticket's own card, which lives
-        in the finance channel; copies elsewhere are masked.
+        in the finance channel; copies elsewhere (and the cards a ticket had before it
+        was moved into finance, see move_card) are masked.
         """
         with self.ws.db.session(read_only=True) as s:
             ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).one()
@@ -103,20 +107,40 @@ class SlackNotifier:
                 return  # already announced (a redelivered event)
         ticket = self._load(ref)
         for i, channel in enumerate(self.channels_for(ticket)):
-            kind = "card" if i == 0 else "copy"
-            text, blocks = self._render(ref, kind)
-            answer = await self.ws.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks
-            )
-            post = TicketPostRow(
-                ticket_ref=ref,
-                platform=PLATFORM,
-                kind=kind,
-                channel=str(answer["channel"]),
-                ts=str(answer["ts"]),
-                created_at=self.ws.clock.now(),
-            )
-            await self.ws.run(self._save_post, post)
+            await self._post_card(ref, channel, "card" if i == 0 else "copy")
+
+    async def _post_card(self, ref: str, channel: str, kind: str) -> None:
+        text, blocks = self._render(ref, kind)
+        answer = await self.ws.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        post = TicketPostRow(
+            ticket_ref=ref,
+            platform=PLATFORM,
+            kind=kind,
+            channel=str(answer["channel"]),
+            ts=str(answer["ts"]),
+            created_at=self.ws.clock.now(),
+        )
+        await self.ws.run(self._save_post, post)
+
+    async def move_card(self, ref: str, category_before: str) -> None:
+        """A reclassified ticket whose routed channel changed gets its card there; the
+        old cards stay as copies (refreshed by the caller), so their threads still work.
+        """
+        main = self._main_channel(self._load(ref).category)
+        with self.ws.db.session(read_only=True) as s:
+            cards = posts_of(s, ref, ("card",))
+        if not cards or self._main_channel(category_before) == main:
+            return
+        await self.ws.run(self._demote, [post.id for post in cards])
+        await self._post_card(ref, main, "card")
+
+    def _demote(self, ids: list[int | None]) -> None:
+        with self.ws.db.session() as s:
+            for post_id in ids:
+                row = s.get(TicketPostRow, post_id)
+                if row is not None:
+                    row.kind = "copy"
+                    s.add(row)
 
     def _save_post(self, post: TicketPostRow) -> None:
         with self.ws.db.session() as s:
@@ -147,6 +171,9 @@ class SlackNotifier:
             )
 
     async def user_message(self, ref: str, message_id: int) -> None:
+        """What the reporter added goes into the thread of the ticket's card; a ticket
+        in an incident has no card, so it goes into the incident card's thread, named.
+        """
         with self.ws.db.session(read_only=True) as s:
             message = s.get(TicketMessageRow, message_id)
             attachment = (
@@ -155,7 +182,10 @@ class SlackNotifier:
                 else None
             )
             posts = posts_of(s, ref, ("card",))
-        if message is None or not posts:
+        if message is None:
+            return
+        if not posts:
+            await self._incident_user_message(ref, message, attachment)
             return
         post = posts[0]
         if attachment is not None:
@@ -176,6 +206,40 @@ class SlackNotifier:
             channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
         )
 
+    async def _incident_user_message(
+        self, ref: str, message: TicketMessageRow, attachment: AttachmentRow | None
+    ) -> None:
+        """The incident card lives in the escalation channel: a finance reporter's
+        words are masked there and their files are named, not shared.
+        """
+        incident = await self.ws.run(self.ws.incidents.incident_of, ref)
+        if incident is None or incident.ref is None:
+            return
+        ticket = self._load(ref)
+        finance = ticket.category == "finance"
+        words = mask_text(message.text or "", ticket.diagnostics, finance_viewer=not finance)
+        if attachment is None:
+            text = agent_text("incident_user_said", ref=ref, name=message.author, text=words)
+        else:
+            text = agent_text(
+                "incident_user_file", ref=ref, name=message.author, file=attachment.file_name
+            )
+            if words:
+                text += "\n" + words
+        cards = self.incidents.posts(incident.ref, ("card",))
+        if attachment is None or finance or not cards:
+            await self.incidents.thread(incident.ref, text)
+            return
+        data = await self.ws.run(self.attachments.open, attachment.stored_path)
+        for post in cards:
+            await self.ws.client.files_upload_v2(
+                channel=post.channel,
+                thread_ts=post.ts,
+                content=data,
+                filename=attachment.file_name,
+                initial_comment=shorten(text, THREAD_TEXT_LIMIT),
+            )
+
     # -- SLA (issue: clocks and paging) ----------------------------------------------------
 
     async def sla_fired(self, fired: Fired) -> None:
@@ -189,7 +253,8 @@ class SlackNotifier:
             if fired.clock == "first_response"
             else ("解决", "resolution")
         )
-        due = f"<!date^{int(fired.due_at.timestamp())}^{{time}}|{fired.due_at.isoformat()}>"
+        # The clock's own deadline: a warning fires before it, at its own moment.
+        due = clock_time(fired.clock_due_at or fired.due_at, self.ws.settings.i18n.timezone)
         ticket = self._load(fired.ref) if fired.kind in ("warning", "breach") else None
         if fired.kind == "warning":
             members = self.ws.tier_targets(ticket, fired.tier)

@@ -50,3 +50,14 @@ def agent_text(key: str, **values: object) -> str:
 def mentions(targets: list[str] | tuple[str, ...]) -> str:
     """Slack mentions of user ids (U...) and user groups (S...)."""
     return " ".join(f"<!subteam^{t}>" if t.startswith("S") else f"<@{t}>" for t in targets)
+
+
+# Reclassification (issue 16): agents correcting triage from the card.
+AGENT_TEXTS["reclassified"] = (
+    "🏷 <@{user}> 重新分类 / reclassified: {subtype_before} → {subtype}，"
+    "{priority_before} → {priority}：{reason}"
+)
+
+# A reporter's message on a ticket inside an incident, in the incident card's thread.
+AGENT_TEXTS["incident_user_said"] = "👤 {ref} · {name}: {text}"
+AGENT_TEXTS["incident_user_file"] = "👤 {ref} · {name} sent {file}"

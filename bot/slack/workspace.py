@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.net import is_loopback
+from bot.slack.agent_names import public_name
 from core.config import Settings
 from core.incidents.service import IncidentService
 from core.outbox.model import Progress
@@ -207,14 +208,16 @@ class Workspace:
         return user_id in await self.members([*slack.agents, *slack.finance_agents])
 
     async def display_name(self, user_id: str) -> str:
+        """The agent's name as users see it (bot.slack.agent_names)."""
+        configured = self.settings.slack.agent_display_names
+        if user_id in configured:
+            return configured[user_id]
         if user_id not in self._names:
             try:
                 info = await self.client.users_info(user=user_id)
                 user: dict[str, Any] = info.get("user") or {}
                 profile: dict[str, Any] = user.get("profile") or {}
-                self._names[user_id] = (
-                    profile.get("display_name") or profile.get("real_name") or user_id
-                )
+                self._names[user_id] = public_name(user_id, configured, profile)
             except Exception:
                 log.warning("users.info failed; using the user id as the agent name")
                 return user_id

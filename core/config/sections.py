@@ -25,6 +25,7 @@ from pydantic import (
 from core.taxonomy import Category, Priority
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -76,6 +77,22 @@ class SlackSettings(_Section):
     escalation_channel: str = "support-escalation"
     agents: list[str] = Field(default_factory=list)
     finance_agents: list[str] = Field(default_factory=list)
+    # The name users see for an agent (Slack user id -> name); agents not listed
+    # appear under the first name of their Slack profile. The table is also how a
+    # complaint about "Mia" is traced back to the agent.
+    agent_display_names: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("agent_display_names")
+    @classmethod
+    def _display_names(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned = {}
+        for user_id, name in value.items():
+            if not _SLACK_USER_ID.fullmatch(user_id):
+                raise ValueError(f"not a Slack user id: {user_id!r} (expected like U0123ABC)")
+            if not name.strip() or len(name.strip()) > 64:
+                raise ValueError(f"display name for {user_id} must be 1-64 characters")
+            cleaned[user_id] = name.strip()
+        return cleaned
 
 
 class ServerSettings(_Section):

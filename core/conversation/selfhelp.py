@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from core.conversation.details import ask_details
+from core.conversation.details import ask_details, merge_details
 from core.conversation.draft import Draft
 from core.conversation.messages import ArticlesOffered, Reply, SelfServiceResolved
 from core.conversation.prompts import prompt, subtype_of
 from core.conversation.turn import ConvState, Turn
+from core.diagnostics import KB_SEARCH
 from core.i18n import t
 
 
@@ -16,6 +17,9 @@ def offer_articles(turn: Turn) -> None:
     description = turn.draft.description or ""
     suggestions = turn.deps.kb.suggest(description, subtype, turn.settings.kb_limit)
     actionable = [a for a in suggestions if a.kind != "info"]
+    # Kept on the ticket, so the report can tell "the knowledge base had nothing"
+    # from "the knowledge base was never asked" (/human, the urgent fast path).
+    merge_details(turn, {"extras": {KB_SEARCH: "offered" if actionable else "none_found"}})
     if actionable:
         offers = [a.article_id for a in actionable]
         turn.draft.offers = offers

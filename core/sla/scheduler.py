@@ -52,9 +52,30 @@ class Fired:
     # Set for an incident's timer; `ref` is then its lead ticket (the first report
     # still in it), where its pages point until the incident has a card of its own.
     incident_ref: str | None = None
+    # When the timer's clock is due (its breach moment): a warning's own `due_at`
+    # is the moment it fires, which agents misread as the deadline.
+    clock_due_at: datetime | None = None
 
 
-def _fired(row: SlaTimerRow, ticket: TicketRow) -> Fired:
+def _clock_due(s: Session, row: SlaTimerRow) -> datetime | None:
+    """The breach moment of the clock a timer belongs to, from its live breach timer."""
+    if row.kind == "breach":
+        return row.due_at
+    if row.kind != "warning":
+        return None
+    return s.exec(
+        select(SlaTimerRow.due_at)
+        .where(
+            SlaTimerRow.ticket_ref == row.ticket_ref,
+            SlaTimerRow.clock == row.clock,
+            SlaTimerRow.kind == "breach",
+            col(SlaTimerRow.cancelled_at).is_(None),
+        )
+        .order_by(col(SlaTimerRow.id).desc())
+    ).first()
+
+
+def _fired(s: Session, row: SlaTimerRow, ticket: TicketRow) -> Fired:
     assert row.id is not None and row.fired_at is not None
     return Fired(
         timer_id=row.id,
@@ -70,6 +91,7 @@ def _fired(row: SlaTimerRow, ticket: TicketRow) -> Fired:
         priority=ticket.priority,
         tier=ticket.tier,
         assignee=ticket.assignee,
+        clock_due_at=_clock_due(s, row),
     )
 
 
@@ -199,6 +221,7 @@ class SlaScheduler:
             tier=self.tickets.settings.routing.tiers.get(severity, "lead"),
             assignee=incident.owner,
             incident_ref=incident.ref,
+            clock_due_at=_clock_due(s, row),
         )
 
     def _fire(self, s: Session, row: SlaTimerRow, ticket: TicketRow, now: datetime) -> Fired:
@@ -226,7 +249,7 @@ class SlaScheduler:
                 "instance": self.instance,
             },
         )
-        return _fired(row, ticket)
+        return _fired(s, row, ticket)
 
     def undelivered(self, now: datetime) -> list[Fired]:
         """Fired but never delivered, long enough ago that the instance that fired
@@ -247,7 +270,7 @@ class SlaScheduler:
             for row in rows:
                 ticket = s.exec(select(TicketRow).where(TicketRow.ref == row.ticket_ref)).first()
                 if ticket is not None:
-                    out.append(_fired(row, ticket))
+                    out.append(_fired(s, row, ticket))
                     continue
                 incident = s.exec(
                     select(IncidentRow).where(IncidentRow.ref == row.ticket_ref)

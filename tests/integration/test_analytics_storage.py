@@ -67,7 +67,9 @@ def test_a_period_of_complaints_reads_back_as_its_report(db, settings, clock):
     assert report.causes == {"server_or_cdn": 1}
     assert report.owed_root_fixes == 1
     assert report.oldest_owed[0][0] == outage.ref
-    assert report.kb_gaps == {"av.stutter": 1}
+    # The stutter report never went through the knowledge-base search (kb_search unset).
+    assert report.kb_gaps == {}
+    assert report.kb_unhelpful == {"av.no_audio": 1}
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(db, clock):

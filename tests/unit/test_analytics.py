@@ -157,8 +157,8 @@ def test_resolution_outcomes_causes_ratings_reopenings_and_the_owed_root_fixes()
 
 def test_fault_tickets_the_knowledge_base_had_nothing_for_are_gaps():
     tickets = [
-        _ticket("LD-1", "av.desync", kb_tried=[]),
-        _ticket("LD-2", "av.desync", kb_tried=[]),
+        _ticket("LD-1", "av.desync", kb_tried=[], kb_search="none_found"),
+        _ticket("LD-2", "av.desync", kb_tried=[], kb_search="none_found"),
         _ticket("LD-3", "av.desync"),
         _ticket("LD-4", "svc.attitude", kb_tried=[]),  # no article is expected for service
     ]

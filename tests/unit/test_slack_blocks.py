@@ -331,6 +331,7 @@ ALL_BUT_CLAIM_AND_REOPEN = {
     "ticket.escalate",
     "ticket.reassign",
     "ticket.priority",
+    "ticket.reclassify",
 }
 CLOSED_LACKS = {"ticket.resolve", "ticket.link_incident", "incident.declare"}
 # A ticket in no incident can be linked to one until it is closed; the default
@@ -365,7 +366,7 @@ def test_the_card_shows_exactly_the_buttons_its_status_allows(status, assignee, 
 def test_every_card_button_carries_the_ref_as_its_value():
     _, blocks = sb.ticket_card(make_card(status="new"))
     buttons = [e for e in actions(blocks).values() if e["type"] == "button"]
-    assert len(buttons) == 8  # with declare and link incident
+    assert len(buttons) == 9  # with declare, link incident and reclassify
     assert all(button["value"] == "LD-1042" for button in buttons)
 
 

@@ -18,6 +18,7 @@ ACTION_REASSIGN = "ticket.reassign"
 ACTION_SEND_ARTICLE = "ticket.send_article"
 ACTION_REASON = "ticket.reason"
 ACTION_REVEAL_FINANCE = "ticket.reveal_finance"  # on a finance card's masked copies
+ACTION_RECLASSIFY = "ticket.reclassify"
 ACTION_PAGE_ACK = "page.ack"
 PAGE_ACTIONS_BLOCK = "page.actions"
 
@@ -46,6 +47,7 @@ CALLBACK_REASSIGN = submit_callback(ACTION_REASSIGN)
 CALLBACK_PRIORITY = submit_callback(ACTION_PRIORITY)
 CALLBACK_SEND_ARTICLE = submit_callback(ACTION_SEND_ARTICLE)
 CALLBACK_REASON = submit_callback(ACTION_REASON)
+CALLBACK_RECLASSIFY = submit_callback(ACTION_RECLASSIFY)
 CALLBACK_INCIDENT_UPDATE = submit_callback(ACTION_INCIDENT_UPDATE)
 CALLBACK_INCIDENT_RESOLVE = submit_callback(ACTION_INCIDENT_RESOLVE)
 CALLBACK_INCIDENT_MERGE = submit_callback(ACTION_INCIDENT_MERGE)
@@ -68,6 +70,8 @@ FIELD_STATUS = "status"
 FIELD_ETA = "eta"
 FIELD_INCIDENT = "incident"
 FIELD_TICKET = "ticket"
+FIELD_SUBTYPE = "subtype"
+FIELD_PRIORITY = "priority"
 
 PRIORITIES = ("P0", "P1", "P2", "P3")
 PRIORITY_MARKS = {"P0": "🔴", "P1": "🟠", "P2": "🟡", "P3": "⚪"}

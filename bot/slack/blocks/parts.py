@@ -73,6 +73,17 @@ def format_time(moment: datetime, timezone: str) -> str:
     return f"{shown}\n<!date^{epoch}^{{date_short_pretty}} {{time}}|{local:%Y-%m-%d %H:%M %z}>"
 
 
+def clock_time(moment: datetime, timezone: str) -> str:
+    """A time of day for a deadline: Slack's token for each reader's zone, falling
+    back to the time in the team's zone (with seconds: warnings come minutes apart).
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("naive datetime: deadlines must be timezone-aware")
+    zone, zone_name = _zone(timezone)
+    local = moment.astimezone(zone)
+    return f"<!date^{int(moment.timestamp())}^{{time_secs}}|{local:%H:%M:%S} ({zone_name})>"
+
+
 def link_or_name(name: str, url: str | None, limit: int = 200) -> str:
     """A mrkdwn link when the URL is a plain http(s) URL, else just the escaped name."""
     label = fit_mrkdwn(name.replace("|", "¦"), limit) if name.strip() else "(unnamed)"

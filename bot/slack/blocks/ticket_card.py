@@ -14,6 +14,7 @@ from bot.slack.blocks.ids import (
     ACTION_PAGE_ACK,
     ACTION_PRIORITY,
     ACTION_REASSIGN,
+    ACTION_RECLASSIFY,
     ACTION_REOPEN,
     ACTION_REQUEST_INFO,
     ACTION_RESOLVE,
@@ -47,6 +48,12 @@ from bot.slack.blocks.parts import (
     subtype_label,
     subtype_short,
     user_mention,
+)
+from bot.slack.blocks.readable import (
+    diagnostic_label,
+    diagnostic_value,
+    language_label,
+    merged_cues,
 )
 from bot.slack.blocks.safe_text import fit, fit_mrkdwn, fit_quote, plain
 
@@ -83,6 +90,7 @@ class CardData:
     incident: str | None = None  # the incident the ticket is linked to
     can_form_incident: bool = False  # its subtype belongs to a related group
     finance_masked: bool = False  # finance values masked: offer the reveal button
+    language: str = ""  # the reporter's language, "zh" or "en"
 
 
 def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
@@ -93,15 +101,15 @@ def ticket_card(card: CardData) -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "fields": _facts(card)},
         section(_words(card.summary)),
     ]
-    blocks.extend(_diagnostics(card.diagnostics))
+    blocks.extend(_diagnostics(card.diagnostics, card.timezone))
     if card.attachments:
         links = [link_or_name(name, url) for name, url in card.attachments]
         blocks.append(section(bullet_text(f"*附件 / Attachments ({len(links)})*", links)))
     if card.kb_tried:
         titles = [fit_mrkdwn(title, _ITEM_MAX) for title in card.kb_tried]
         blocks.append(section(bullet_text("*用户已尝试的文章 / Articles already tried*", titles)))
-    if card.cues:
-        cues = [fit_mrkdwn(cue, _ITEM_MAX) for cue in card.cues]
+    if shown_cues := merged_cues(card.cues, card.summary):
+        cues = [fit_mrkdwn(cue, _ITEM_MAX) for cue in shown_cues]
         heading = f"*为何是 {card.priority} / Why this priority*"
         blocks.append(section(bullet_text(fit_mrkdwn(heading, 200), cues)))
     if card.outcome is not None:
@@ -133,7 +141,8 @@ def _facts(card: CardData) -> list[dict[str, Any]]:
         field("状态 / Status", status),
         field("处理人 / Assignee", user_mention(card.assignee, UNCLAIMED)),
         field("层级 / Tier", TIER_LABELS.get(card.tier) or fit_mrkdwn(card.tier, 100)),
-        field("报告人 / Reporter", f"{fit_mrkdwn(card.reporter, _ITEM_MAX)} · {channel}"),
+        field("报告人 / Reporter", fit_mrkdwn(card.reporter, _ITEM_MAX)),
+        field("语言 · 渠道 / Language · channel", f"{language_label(card.language)} · {channel}"),
         field("首次响应截止 / First response due", due),
         field("首次响应 / First response", first),
     ]
@@ -144,9 +153,12 @@ def _words(summary: str) -> str:
     return title + fit_quote(summary.strip() or "—", SECTION_TEXT_MAX - len(title))
 
 
-def _diagnostics(diagnostics: dict[str, str]) -> list[dict[str, Any]]:
+def _diagnostics(diagnostics: dict[str, str], timezone: str) -> list[dict[str, Any]]:
     fields = [
-        field(fit_mrkdwn(key, _DIAG_KEY_MAX), fit_mrkdwn(value, _DIAG_VALUE_MAX) or "—")
+        field(
+            fit_mrkdwn(diagnostic_label(key), _DIAG_KEY_MAX),
+            fit_mrkdwn(diagnostic_value(key, value, timezone), _DIAG_VALUE_MAX) or "—",
+        )
         for key, value in diagnostics.items()
     ]
     shown = fields[: FIELDS_PER_SECTION * MAX_DIAGNOSTIC_SECTIONS]
@@ -204,6 +216,7 @@ def _buttons(card: CardData) -> list[dict[str, Any]]:
     elements.append(_button("发送文章 / Send article", ACTION_SEND_ARTICLE, ref))
     elements.append(_button("升级 / Escalate", ACTION_ESCALATE, ref))
     elements.append(_button("转派 / Reassign", ACTION_REASSIGN, ref))
+    elements.append(_button("重新分类 / Reclassify", ACTION_RECLASSIFY, ref))
     if card.status in REOPENABLE_STATUSES:
         elements.append(_button("重新打开 / Reopen", ACTION_REOPEN, ref, "danger"))
     if card.incident is not None:
