@@ -24,6 +24,7 @@ from core.conversation.requirements import (
     ANSWER_CHOICES,
     RELATIVE_TIMES,
     missing_details,
+    scope_can_raise,
 )
 from core.conversation.selfhelp import offer_articles
 from core.conversation.store import TicketView
@@ -33,7 +34,7 @@ from core.diagnostics import Diagnostics
 from core.i18n import t
 from core.incidents.public import TELLING_DETAILS, PublicIncident
 from core.statuses import Status
-from core.taxonomy import Priority, Scope, priority_for
+from core.taxonomy import Priority
 
 
 def fast_path(turn: Turn) -> bool:
@@ -47,8 +48,7 @@ def fast_path(turn: Turn) -> bool:
     if priority(turn) == Priority.P0.value:
         page_now(turn)
         return True
-    could_be_p0 = priority_for(subtype, Scope.WIDESPREAD) is Priority.P0
-    if draft.scope is Scope.SINGLE and could_be_p0 and draft.affected is None:
+    if scope_can_raise(subtype, draft.scope) and draft.affected is None:
         draft.pending = AFFECTED
         turn.enter(ConvState.ASK_DETAIL)
         prompt(turn)

@@ -26,7 +26,10 @@ TEXTS: dict[str, str] = {
         "1. Change your password from a trusted device you normally use, and turn on login protection.\n"
         "2. In Account security > Devices, log out every device you don't recognise.\n"
         "3. Unbind any phone number, e-mail or linked account that isn't yours.\n"
-        "4. Don't top up or cash out for now, and watch for purchases you didn't make."
+        "4. Don't top up or cash out for now, and watch for purchases you didn't make.\n"
+        "You are already talking to support, no need to look elsewhere: next I'll ask for your "
+        "account ID and when you noticed, and once you submit, the ticket goes straight to our "
+        "account security team, who first freeze payments and withdrawals, then help you recover it."
     ),
     "security_warning": "Remember: our staff never ask for your password or verification codes. Don't share them with anyone.",
     "ask_affected": "Is anyone else seeing this too, such as friends or family on their own phones, or other users?",

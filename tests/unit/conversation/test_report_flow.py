@@ -175,8 +175,11 @@ def test_a_stolen_account_gets_the_safe_steps_at_once(chat):
     text = chat.texts(result)
     assert "修改密码" in text
     assert "绝不会向你索要密码或验证码" in text
-    assert "其他用户也遇到" in text  # many stolen accounts would be P0
-    assert "账号 ID" in chat.texts(chat.press("只有我"))  # then the account id
+    # One person's stolen account: "is anyone else affected?" would only puzzle them.
+    assert "其他用户也遇到" not in text
+    assert "账号 ID" in text  # the account id at once
+    # Already talking to support: told what happens next, not to "contact support".
+    assert "不用另找渠道" in text and "联系客服" not in text
 
 
 def test_finance_cases_ask_for_order_amount_and_channel(engine, clock):
