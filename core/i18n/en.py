@@ -6,7 +6,7 @@ TEXTS: dict[str, str] = {
         "Just describe the problem. I'll suggest fixes you can try right away, and open a "
         "ticket for our team if they don't help.\n"
         "Commands: /new new report  /mytickets my tickets  /cancel cancel this report  "
-        "/lang language  /human talk to a person"
+        "/lang language  /human talk to a person  /status known platform problems"
     ),
     "describe_prompt": "Please describe the problem: what happened, and in which room or feature.",
     "too_short": "Could you tell me a bit more? Is it lag, no sound, a gift or top-up that did not arrive, or a login problem?",

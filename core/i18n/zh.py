@@ -5,7 +5,7 @@ TEXTS: dict[str, str] = {
     "help": (
         "直接描述问题就行，我会先给出能马上试的办法，不行再帮你建工单。\n"
         "命令：/new 新的反馈  /mytickets 我的工单  /cancel 取消当前反馈  "
-        "/lang 切换语言  /human 直接转人工"
+        "/lang 切换语言  /human 直接转人工  /status 平台故障进展"
     ),
     "describe_prompt": "请描述一下遇到的问题：发生了什么、在哪个直播间或哪个功能。",
     "too_short": "能再多说一点吗？比如是卡顿、没声音、礼物没到账，还是登录不上？",
