@@ -28,10 +28,9 @@ from core.conversation.requirements import (
 )
 from core.conversation.selfhelp import offer_articles
 from core.conversation.store import TicketView
-from core.conversation.submit import file_ticket
+from core.conversation.submit import file_ticket, promise
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
-from core.i18n import t
 from core.incidents.public import TELLING_DETAILS, PublicIncident
 from core.statuses import Status
 from core.taxonomy import Priority
@@ -62,9 +61,7 @@ def known_outage(turn: Turn, incident: PublicIncident) -> None:
     ticket = file_ticket(turn)
     if ticket.incident is None:
         # Resolved between the look-up and the insert: an ordinary ticket now.
-        turn.say(
-            "ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}")
-        )
+        turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
     else:
         tell_incident(turn, incident)
         turn.say("incident_ticket", ref=ticket.ref)
@@ -78,7 +75,7 @@ def page_now(turn: Turn) -> None:
     known = draft.details.known() | set(draft.asked) | {AFFECTED}
     wanted = missing_details(subtype_of(turn), draft.scope, known)
     ticket = file_ticket(turn)
-    turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
+    turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
     # Its report may have completed a surge: then the outage is known from now on.
     incident_news(turn, ticket)
     if wanted:

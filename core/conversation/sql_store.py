@@ -251,4 +251,5 @@ def _view(row: TicketRow, incident: str | None = None) -> TicketView:
         chat_id=row.chat_id,
         satisfaction=row.satisfaction,
         incident=incident,
+        first_response_due=row.first_response_due,
     )

@@ -33,3 +33,22 @@ def test_help_names_status_in_both_languages(engine, clock):
         chat = Chat(engine, clock, user=f"help-{language}", language=language)
         text = chat.texts(chat.send(command="help"))
         assert "/status" in text and words in text
+
+
+def test_the_promise_follows_the_configured_first_response(make_engine, clock, stores):
+    from datetime import timedelta
+
+    from core.taxonomy import Priority
+
+    times = {Priority.P0: timedelta(minutes=10), Priority.P1: timedelta(minutes=90)}
+    chat = Chat(make_engine(first_response={**times, Priority.P2: timedelta(hours=3)}), clock)
+    chat.say("直播没有声音，iPhone 13，iOS 17")
+    told = chat.texts(chat.press("别人也有"))  # P0 now
+    assert "10 分钟内响应" in told and "15 分钟" not in told
+    english = Chat(chat.engine, clock, user="u2", language="en-US")
+    english.say("I topped up 30 USD with Google Play but the coins never arrived")
+    english.press("Only me")
+    english.press("Still broken")
+    while "confirm your report" not in english.texts():
+        english.press("Skip") if "Skip" in english.buttons() else english.press("No more")
+    assert "within 1 hour 30 minutes" in english.texts(english.press("Submit"))
