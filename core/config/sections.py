@@ -205,6 +205,8 @@ class RoutingSettings(_Section):
 
 class FollowupSettings(_Section):
     auto_close_after: Duration = timedelta(hours=48)
+    # A "not fixed" this soon after a ticket closed reopens it; later it is a new report.
+    reopen_within: Duration = timedelta(days=7)
 
 
 class IncidentSettings(_Section):

@@ -6,7 +6,12 @@ from core.conversation import answers
 from core.conversation.details import ask_details, merge_details, others_said, set_affected
 from core.conversation.draft import Draft
 from core.conversation.fastpath import fast_path
-from core.conversation.followup import add_to_ticket, open_ticket, take_comment
+from core.conversation.followup import (
+    add_to_ticket,
+    not_fixed_after_close,
+    open_ticket,
+    take_comment,
+)
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import needs_security_warning
 from core.conversation.selfhelp import offer_articles
@@ -26,6 +31,8 @@ def greet(turn: Turn) -> None:
 def on_text_idle(turn: Turn, text: str) -> None:
     """Between reports: a rating's comment, words for the open ticket, or a new report."""
     if take_comment(turn, text):
+        return
+    if not_fixed_after_close(turn, text):
         return
     if (ticket := open_ticket(turn)) is not None:
         add_to_ticket(turn, ticket, text, None)

@@ -33,5 +33,7 @@ class IntakeSettings:
     # More messages than this within the window get one polite notice, then silence.
     flood_messages: int = 20
     flood_window: timedelta = timedelta(minutes=1)
+    # "Not fixed" this soon after a ticket closed reopens it ([followup] reopen_within).
+    reopen_within: timedelta = timedelta(days=7)
     # What the user is promised: [sla.first_response], per priority.
     first_response: Mapping[Priority, timedelta] = field(default_factory=_first_response)
