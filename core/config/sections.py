@@ -177,7 +177,7 @@ class KbSettings(_Section):
 
 
 class I18nSettings(_Section):
-    default_language: Literal["zh", "en"] = "zh"
+    default_language: Literal["zh", "zh-Hant", "en"] = "zh"
     timezone: str = "Asia/Shanghai"
 
     @field_validator("timezone")

@@ -9,7 +9,7 @@ from core.conversation.messages import Choice, Reply
 from core.conversation.requirements import AFFECTED, ANSWER_CHOICES
 from core.conversation.tried import STEPS_SHOWN, remaining_steps
 from core.conversation.turn import ConvState, Turn
-from core.i18n import t
+from core.i18n import localize, t
 from core.ports import ArticleSuggestion
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category, priority_for
 
@@ -173,7 +173,7 @@ def label(text: str, lang: str) -> str:
 
 def category_name(category: Category, lang: str) -> str:
     zh, en = CATEGORY_NAMES[category]
-    return zh if lang == "zh" else en
+    return localize(lang, zh) if lang.startswith("zh") else en
 
 
 def shorten(text: str, limit: int) -> str:

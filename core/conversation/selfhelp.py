@@ -15,7 +15,7 @@ from core.conversation.messages import ArticlesOffered, Reply, SelfServiceResolv
 from core.conversation.prompts import prompt, subtype_of
 from core.conversation.tried import STEPS_SHOWN, remaining_steps, tried_actions
 from core.conversation.turn import ConvState, Turn
-from core.i18n import t
+from core.i18n import localize, t
 
 # "也一样", "还是卡": what the user tried did not help.
 _NO_BETTER = ("一样", "还是", "没用", "不行", "没效果", "没有用", "same", "still", "didn't help")
@@ -43,7 +43,7 @@ def offer_articles(turn: Turn) -> None:
     if suggestions and suggestions[0].kind == "info":
         info = suggestions[0]
         body = f"{t(lang, 'info_intro')}\n{info.title(lang)}\n{info.steps(lang)}"
-        turn.replies.append(Reply(body))
+        turn.replies.append(Reply(localize(lang, body)))
     ask_details(turn)
 
 

@@ -289,10 +289,37 @@ def test_the_language_can_be_switched(chat):
     assert "Please describe" in chat.texts(chat.send(command="new"))
 
 
-def test_traditional_chinese_is_understood_and_answered_in_simplified(engine, clock):
+def test_traditional_chinese_is_understood_and_answered_in_traditional(engine, clock, stores):
     chat = Chat(engine, clock, language="zh-hant")
-    result = chat.say("直播一直卡頓，緩衝轉圈圈")
-    assert "卡顿、延迟、缓冲" in chat.texts(result)
+    result = chat.say("直播一直卡頓，緩衝轉圈圈，iPhone 13，WiFi，房間 8848")
+    text = chat.texts(result)
+    assert "卡頓、延遲、緩衝" in text and "卡顿" not in text
+    assert chat.buttons()[-1] == "還是不行"
+    chat.say("還是不行")  # typed traditional works like the button
+    assert "什麼時候" in chat.texts()
+    chat.press("剛剛")
+    chat.press("沒有了")
+    assert "請確認" in chat.texts()
+    submitted = chat.texts(chat.press("提交"))
+    assert "工單號" in submitted
+    (ticket,) = tickets_of(stores)
+    assert ticket.draft.language == "zh-Hant"
+
+
+def test_traditional_chinese_regions_and_the_language_button(engine, clock):
+    from core.i18n import language_of
+
+    assert [language_of(c, "zh") for c in ("zh-TW", "zh-Hant-HK", "zh_HK", "zh-Hans-TW")] == [
+        "zh-Hant",
+        "zh-Hant",
+        "zh-Hant",
+        "zh",
+    ]
+    chat = Chat(engine, clock)
+    chat.send(command="lang")
+    assert "繁體中文" in chat.buttons()
+    assert "已切換" in chat.texts(chat.press("繁體中文"))
+    assert "直接描述問題" in chat.texts(chat.send(command="help"))
 
 
 def test_bad_input_gets_a_clear_answer_and_is_not_lost(chat):
