@@ -207,3 +207,10 @@ def test_words_that_answer_no_question_go_to_the_ticket_and_end_the_questions(ch
     assert result.events == [UserAddedToTicket(ticket.ref, 1)]
     assert ticket.messages[0][1] == "好的，我等"
     assert state_of(stores).state == ConvState.IDLE
+
+
+def test_a_generated_title_is_told_in_the_users_language(chat, stores):
+    stores.open_incident(MemoryIncident(ref="INC-103", group="sound", title="No sound at all"))
+    text = chat.texts(chat.say("直播没有声音"))
+    assert "没有声音" in text and "No sound at all" not in text
+    assert "没有声音" in chat.texts(chat.send(command="status"))
