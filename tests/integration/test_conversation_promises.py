@@ -41,3 +41,16 @@ def test_outside_business_hours_the_promise_is_the_next_opening_plus_the_target(
     chat = _chat(db, clock, {"first_response": {"P2": "2h"}, "calendar": calendar})
     told = _file(chat)
     assert "非工作时间" in told and "11-26 11:00 前响应" in told
+
+
+def test_a_typical_complaint_is_a_ticket_in_five_turns_with_the_real_knowledge_base(db, clock):
+    # The shipped articles, the shipped classifier: description, "still broken",
+    # when, no screenshot, submit.
+    chat = _chat(db, clock, {})
+    chat.say("直播间 8848 一直卡成PPT，iPhone 13，用的WiFi")
+    assert "还是不行" in chat.buttons()
+    chat.say("还是不行")
+    chat.say("刚刚")
+    chat.say("没有了")
+    assert "工单号" in chat.texts(chat.say("提交"))
+    assert chat.turns <= 5
