@@ -16,7 +16,7 @@ from core.conversation import answers
 from core.conversation.details import ask_details, take_answer, take_answer_text
 from core.conversation.draft import Draft
 from core.conversation.followup import add_to_ticket
-from core.conversation.messages import TicketChanged
+from core.conversation.messages import TicketChanged, UserAddedToTicket
 from core.conversation.outage import incident_news, tell_incident
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import (
@@ -152,6 +152,19 @@ def on_after_text(turn: Turn, text: str) -> None:
     found, answered = answers.detail_answer(pending, text, turn.now, turn.settings.timezone)
     if answered:
         _record(turn, Diagnostics.from_json(found))
+        return
+    stated = {k: v for k, v in found.items() if k != "extras"}
+    ref = draft.ticket_ref
+    if stated and ref is not None:
+        # "今天早上" where the device was asked: another detail. It goes to the
+        # ticket, with the words themselves, and the question is asked again.
+        turn.store.add_ticket_details(ref, Diagnostics.from_json(stated), turn.now)
+        turn.events.append(TicketChanged(ref, "details_added"))
+        author = turn.conv.display_name or turn.event.user_id
+        message_id = turn.store.add_user_message(ref, author, text, None, turn.now)
+        turn.events.append(UserAddedToTicket(ref, message_id))
+        turn.say("detail_noted")
+        prompt(turn)
         return
     # Not an answer: words for the agent ("ok, I'll wait"). They go to the
     # ticket as any later message does, and the questions stop.

@@ -103,6 +103,9 @@ def on_kb_text(turn: Turn, text: str) -> None:
     """
     tried = tried_actions(text)
     simple = answers.simplify(text)
+    if answers.word_kind(text) in ("skip", "done"):
+        on_none(turn, "")  # "跳过": on to the details
+        return
     if not tried and not any(word in simple for word in _NO_BETTER):
         turn.say("unknown_input")
         prompt(turn)

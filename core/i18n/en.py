@@ -130,6 +130,7 @@ TEXTS: dict[str, str] = {
     "ticket_auto_closed": 'Ticket {ref} was resolved and, as we did not hear back, is now closed. If the problem is still there, press "Not yet" or reply "not fixed" within {days} days and it reopens.',
     "followup_closed_reopened": "Sorry it is not fixed. Closed ticket {ref} is open again, and our team will follow up.",
     "followup_too_late": "Ticket {ref} was closed more than {days} days ago and cannot be reopened. Describe the problem as it is now and I'll open a new ticket.",
+    "detail_noted": "Noted and added to the ticket.",
     "followup_reopened": "Sorry it's not fixed yet. Ticket {ref} is open again and our team will keep working on it.",
     "followup_workaround_kept": "Thanks. This is a temporary workaround; we'll tell you when the root fix is done.",
     "rate_prompt": "How was our support? Rate it from 1 to 5 (5 is best):",

@@ -125,6 +125,7 @@ TEXTS: dict[str, str] = {
     "ticket_auto_closed": "工单 {ref} 已解决，因为一直没收到你的回复，现已自动关闭。如果问题还在，{days} 天内点“还没解决”或直接回复“还没解决”，工单会重新打开。",
     "followup_closed_reopened": "抱歉还没解决。已关闭的工单 {ref} 已重新打开，客服会继续跟进。",
     "followup_too_late": "工单 {ref} 关闭已超过 {days} 天，不能再重新打开了。请直接描述现在的问题，我帮你新建工单。",
+    "detail_noted": "记下了，已加入工单。",
     "followup_reopened": "抱歉还没解决。工单 {ref} 已重新打开，客服会继续跟进。",
     "followup_workaround_kept": "好的。这是临时方案，根本修复完成后我们会再通知你。",
     "rate_prompt": "请给这次服务打分（1-5 分，5 分最满意）：",

@@ -92,3 +92,20 @@ def test_last_night_around_ten_is_ten_pm(chat, stores):
     draft = chat.engine.stores.state.conversations[("telegram", "u1")].draft
     local = draft.details.occurred_at.astimezone(chat.engine.settings.timezone)
     assert local.hour == 22
+
+
+def test_a_time_typed_where_the_ticket_asks_the_device_is_kept_and_the_question_stays(chat, stores):
+    chat.say("看直播没有声音")
+    chat.say("所有直播间都没声音")  # others too: P0, filed, then the device is asked
+    (ticket,) = tickets_of(stores)
+    assert "设备" in chat.texts()
+    result = chat.say("今天早上")
+    assert ticket.draft.diagnostics.device_model is None
+    assert stores.ticket(ticket.ref).draft.diagnostics.occurred_at is not None
+    assert [m[1] for m in stores.ticket(ticket.ref).messages] == ["今天早上"]
+    assert "设备" in chat.texts(result)  # asked again
+
+
+def test_skip_at_an_offer_goes_on_to_the_details(chat):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    assert "直播间" in chat.texts(chat.say("跳过")) or "网络" in chat.texts()
