@@ -158,8 +158,10 @@ def on_after_text(turn: Turn, text: str) -> None:
     if stated and ref is not None:
         # "今天早上" where the device was asked: another detail. It goes to the
         # ticket, with the words themselves, and the question is asked again.
-        turn.store.add_ticket_details(ref, Diagnostics.from_json(stated), turn.now)
+        said = Diagnostics.from_json(stated)
+        turn.store.add_ticket_details(ref, said, turn.now)
         turn.events.append(TicketChanged(ref, "details_added"))
+        draft.details = draft.details.merged(said)
         author = turn.conv.display_name or turn.event.user_id
         message_id = turn.store.add_user_message(ref, author, text, None, turn.now)
         turn.events.append(UserAddedToTicket(ref, message_id))
@@ -197,11 +199,15 @@ def _record(turn: Turn, details: Diagnostics) -> None:
     if details.known() or details.extras:
         turn.store.add_ticket_details(ref, details, turn.now)
         turn.events.append(TicketChanged(ref, "details_added"))
+        # Remembered for the questions still to come ("小米13" answers the OS too).
+        turn.draft.details = turn.draft.details.merged(details)
     next_after(turn)
 
 
 def next_after(turn: Turn) -> None:
     draft = turn.draft
+    known = draft.details.known()
+    draft.after = [d for d in draft.after if d not in known]
     if draft.after:
         draft.pending = draft.after.pop(0)
         turn.enter(ConvState.TICKET_DETAIL)

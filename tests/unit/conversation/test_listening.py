@@ -104,6 +104,10 @@ def test_a_time_typed_where_the_ticket_asks_the_device_is_kept_and_the_question_
     assert stores.ticket(ticket.ref).draft.diagnostics.occurred_at is not None
     assert [m[1] for m in stores.ticket(ticket.ref).messages] == ["今天早上"]
     assert "设备" in chat.texts(result)  # asked again
+    # The phone names its OS: the next question is the room, not the system.
+    following = chat.texts(chat.say("小米13"))
+    assert "系统" not in following and "直播间" in following
+    assert stores.ticket(ticket.ref).draft.diagnostics.os == "Android"
 
 
 def test_skip_at_an_offer_goes_on_to_the_details(chat):
