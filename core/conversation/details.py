@@ -118,6 +118,8 @@ def take_answer_text(turn: Turn, text: str) -> None:
         value = {True: "others_too", False: "only_me", None: "not_sure"}[others]
         set_affected(turn, value, words=text)
         return
+    if answers.word_kind(text) in ("skip", "done"):
+        return  # "没有了" where an order id was asked: no answer, not an order id
     found, _answered = answers.detail_answer(pending, text, turn.now, tz)
     merge_details(turn, found)
 

@@ -113,3 +113,13 @@ def test_a_time_typed_where_the_ticket_asks_the_device_is_kept_and_the_question_
 def test_skip_at_an_offer_goes_on_to_the_details(chat):
     chat.say("看直播一直卡顿，缓冲转圈")
     assert "直播间" in chat.texts(chat.say("跳过")) or "网络" in chat.texts()
+
+
+def test_no_more_typed_at_a_question_is_not_taken_as_its_answer(chat, stores):
+    chat.say("充值648没到账，微信付的，刚刚")
+    chat.press("只有我")
+    chat.press("还是不行")
+    assert "订单号" in chat.texts()
+    chat.say("没有了")
+    draft = stores.state.conversations[("telegram", "u1")].draft
+    assert "order_id" not in draft.details.extras and draft.details.order_id is None
