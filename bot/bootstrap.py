@@ -130,6 +130,8 @@ def build_intake(
             max_attachments=limits.max_attachments,
             flood_messages=limits.flood_messages,
             flood_window=limits.flood_window,
+            first_response=settings.sla.first_response,
+            reopen_within=settings.followup.reopen_within,
         ),
     )
     return Intake(services=services, kb=kb, attachments=attachments, engine=engine)

@@ -26,6 +26,7 @@ from kb.features import query_units
 from kb.index import Index
 from kb.loader import info_only
 from kb.model import Article
+from kb.negation import working_subtypes
 
 CUTOFF = 33.0
 # Articles of the classifier's own subtype need less text evidence: the classifier vouches.
@@ -102,6 +103,14 @@ class Matcher:
             return []
         st = SUBTYPES.get(subtype) if subtype else None
         relevance = self._relevance(matched, q_compact, st)
+        # "只有声音没有画面": no article only about the part that works.
+        working = working_subtypes(text)
+        if working:
+            relevance = {
+                i: score
+                for i, score in relevance.items()
+                if not set(self._articles[i].subtypes) <= working
+            }
         support = self._subtype_support(relevance)
         counts = self._feedback.counts() if relevance else {}
         scored: list[tuple[float, int]] = []
@@ -132,6 +141,10 @@ class Matcher:
             score = self._index.text_score(i, matched, q_compact)
             if st is not None:
                 if info_only(st.id) and self._articles[i].offers_fix:
+                    continue
+                # Money moves one way per finance subtype: a top-up's steps do
+                # not help a withdrawal, however many words they share.
+                if st.category is Category.FINANCE and i not in self._of_subtype[st.id]:
                     continue
                 if i not in self._of_category[st.category] and i not in self._of_subtype[st.id]:
                     score *= OTHER_CATEGORY_FACTOR

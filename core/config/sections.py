@@ -194,7 +194,7 @@ class KbSettings(_Section):
 
 
 class I18nSettings(_Section):
-    default_language: Literal["zh", "en"] = "zh"
+    default_language: Literal["zh", "zh-Hant", "en"] = "zh"
     timezone: str = "Asia/Shanghai"
 
     @field_validator("timezone")
@@ -222,6 +222,8 @@ class RoutingSettings(_Section):
 
 class FollowupSettings(_Section):
     auto_close_after: Duration = timedelta(hours=48)
+    # A "not fixed" this soon after a ticket closed reopens it; later it is a new report.
+    reopen_within: Duration = timedelta(days=7)
 
 
 class IncidentSettings(_Section):

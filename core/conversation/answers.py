@@ -93,6 +93,8 @@ WORDS: dict[str, frozenset[str]] = {
     "edit": frozenset(["edit", "change", "修改", "重新描述", "改一下"]),
 }
 
+# Fields any text could fill, read plainly when the extractor finds nothing.
+_FREE_TEXT_FIELDS = frozenset({"device_model", "os", "steps"})
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
 _VERSION = re.compile(r"\d+(?:\.\d+){1,3}")
 _NUMBER = re.compile(r"\d+(?:\.\d{1,2})?")
@@ -137,6 +139,12 @@ def detail_answer(
     found = extract_details(text, now, tz).to_json()
     if field in found:
         return found, True
+    # "今天早上" typed where the device was asked answers something else: it is
+    # not a device name. Only text that states nothing else is read plainly.
+    if found and field in _FREE_TEXT_FIELDS:
+        extras = dict(found.get("extras", {}))
+        extras[field] = text.strip()[:200]
+        return {**found, "extras": extras}, False
     fallback = _plain_reading(field, text.strip())
     if fallback is not None:
         found[field] = fallback

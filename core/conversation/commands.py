@@ -10,11 +10,11 @@ from core.conversation.messages import Choice, Reply
 from core.conversation.prompts import prompt
 from core.conversation.status import show_status
 from core.conversation.turn import ConvState, Turn
-from core.i18n import t
+from core.i18n import TRADITIONAL, t
 from core.taxonomy import SUBTYPES
 
 COMMANDS = frozenset({"start", "help", "new", "mytickets", "cancel", "lang", "human", "status"})
-LANGUAGES = ("zh", "en")
+LANGUAGES = ("zh", TRADITIONAL, "en")
 MY_TICKETS_SHOWN = 10
 
 
@@ -52,7 +52,11 @@ def on_command(turn: Turn, command: str) -> None:
         case "mytickets":
             my_tickets(turn)
         case "lang":
-            buttons = (Choice("g:lang:zh", "中文"), Choice("g:lang:en", "English"))
+            buttons = (
+                Choice("g:lang:zh", "简体中文"),
+                Choice(f"g:lang:{TRADITIONAL}", "繁體中文"),
+                Choice("g:lang:en", "English"),
+            )
             turn.replies.append(Reply(t(turn.lang, "language_prompt"), buttons))
         case "human":
             human(turn)

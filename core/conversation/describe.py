@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from core.conversation import answers
-from core.conversation.details import ask_details, merge_details
+from core.conversation.details import ask_details, merge_details, others_said, set_affected
 from core.conversation.draft import Draft
 from core.conversation.fastpath import fast_path
-from core.conversation.followup import add_to_ticket, open_ticket, take_comment
+from core.conversation.followup import (
+    add_to_ticket,
+    not_fixed_after_close,
+    open_ticket,
+    take_comment,
+)
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import needs_security_warning
 from core.conversation.selfhelp import offer_articles
 from core.conversation.turn import ConvState, Turn
 from core.taxonomy import SUBTYPES, Category, subtypes_of
-from core.triage import others_affected
 
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在不在", "哈喽", "嗨"})
 
@@ -27,6 +31,8 @@ def greet(turn: Turn) -> None:
 def on_text_idle(turn: Turn, text: str) -> None:
     """Between reports: a rating's comment, words for the open ticket, or a new report."""
     if take_comment(turn, text):
+        return
+    if not_fixed_after_close(turn, text):
         return
     if (ticket := open_ticket(turn)) is not None:
         add_to_ticket(turn, ticket, text, None)
@@ -53,8 +59,9 @@ def describe(turn: Turn, text: str) -> None:
     settings = turn.settings
     verdict = turn.deps.classify(text, turn.now)
     old = turn.draft
-    # Editing keeps the details and files told so far; a new report starts afresh.
-    previous = old if old.editing else Draft()
+    # Editing keeps the details and files told so far; a new report keeps only
+    # the files (and their captions) sent before its description.
+    previous = old if old.editing else Draft(attachments=old.attachments)
     runners_up = [s for s, _ in verdict.alternatives if s != verdict.subtype][:2]
     turn.draft = Draft(
         description=text,
@@ -65,12 +72,17 @@ def describe(turn: Turn, text: str) -> None:
         candidates=[verdict.subtype, *runners_up],
         details=previous.details,
         attachments=previous.attachments,
+        extra_texts=old.extra_texts if old.editing or not old.described else [],
         skip_kb=old.skip_kb,
     )
     merge_details(turn, verdict.details.to_json())
-    if others_affected(text) is False:
+    others = others_said(text)
+    if others is False:
         # "只有我这样" already answers who else is affected.
         turn.draft.affected = "only_me"
+    elif others is True:
+        # "我朋友也说…": the user said so; asking again would doubt them.
+        set_affected(turn, "others_too", quiet=True)
     if verdict.confidence < settings.confidence_threshold:
         turn.enter(ConvState.CHOOSE_TYPE)
         prompt(turn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from core.conversation import answers
@@ -19,6 +20,7 @@ from core.conversation.submit import confirm
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
 from core.taxonomy import Scope
+from core.text import to_simplified
 from core.triage import extract_details, others_affected
 
 # States where no report is being told: words and files go to the open ticket.
@@ -26,6 +28,23 @@ _NO_DRAFT = (ConvState.IDLE, ConvState.DESCRIBE, ConvState.TICKET_DETAIL)
 
 # Shown to agents among the classifier's cues ("why P0").
 OTHERS_AFFECTED_CUE = "reporter: others are affected too"
+
+# "我朋友也说没声音": someone else reports the same. The classifier's phrases miss
+# hearsay, and reading it as "only me" would contradict the user.
+_OTHERS_TOO = re.compile(
+    r"(朋友|家人|同事|室友|同学|别人|其他人|其他用户|大家|好多人|他们|她们|我妈|我爸|老婆|老公)"
+    r"[^，。！？,.!?]{0,4}(也|都)(?!正常|没问题|没事|能看|能听|好好的|可以)"
+    r"(说|是|一样|这样|遇到|碰到|没|不|有|出现|反映)"
+    r"|(friends?|family|others|everyone|other people)\b[^,.!?]{0,20}\b(too|as well|also|same)",
+    re.IGNORECASE,
+)
+
+
+def others_said(text: str) -> bool | None:
+    """Whether the user says others are affected: True, False (only them) or None."""
+    if _OTHERS_TOO.search(to_simplified(text)) is not None:
+        return True
+    return others_affected(text)
 
 
 def ask_details(turn: Turn, first: bool = True) -> None:
@@ -86,23 +105,29 @@ def on_answer_text(turn: Turn, text: str) -> None:
 
 
 def take_answer_text(turn: Turn, text: str) -> None:
-    """Keep a typed answer to the pending question."""
+    """Keep a typed answer to the pending question. The words themselves go to
+    the report too ("所有直播间都没声音" says more than any field can hold).
+    """
     pending = turn.draft.pending or ""
     tz = turn.settings.timezone
+    keep_words(turn, text)
     if pending == AFFECTED:
         merge_details(turn, extract_details(text, turn.now, tz).to_json())
         word = answers.word_kind(text)
-        others = {"yes": True, "no": False, "done": False}.get(word or "", others_affected(text))
+        others = {"yes": True, "no": False, "done": False}.get(word or "", others_said(text))
         value = {True: "others_too", False: "only_me", None: "not_sure"}[others]
         set_affected(turn, value, words=text)
         return
+    if answers.word_kind(text) in ("skip", "done"):
+        return  # "没有了" where an order id was asked: no answer, not an order id
     found, _answered = answers.detail_answer(pending, text, turn.now, tz)
     merge_details(turn, found)
 
 
-def set_affected(turn: Turn, value: str, words: str = "") -> None:
+def set_affected(turn: Turn, value: str, words: str = "", quiet: bool = False) -> None:
     """The user's answer to "is anyone else affected?"; others too makes it
-    widespread, which is what raises a P1 fault to P0.
+    widespread, which is what raises a P1 fault to P0 (`quiet`: the description
+    said so, and "understood" shows the raised priority anyway).
     """
     draft = turn.draft
     draft.affected = value
@@ -111,11 +136,21 @@ def set_affected(turn: Turn, value: str, words: str = "") -> None:
     if value == "others_too" and draft.scope is Scope.SINGLE:
         draft.scope = Scope.WIDESPREAD
         draft.cues = [*draft.cues, OTHERS_AFFECTED_CUE]
-        turn.say("scope_raised", priority=priority(turn))
+        if not quiet:
+            turn.say("scope_raised", priority=priority(turn))
 
 
 def merge_details(turn: Turn, new: dict[str, Any]) -> None:
     turn.draft.details = turn.draft.details.merged(Diagnostics.from_json(new))
+
+
+def keep_words(turn: Turn, text: str) -> None:
+    """The user's own words for the summary and the ticket; a bare "yes" or
+    "skip" says nothing an agent needs.
+    """
+    words = text.strip()
+    if words and answers.word_kind(words) is None and not words.isdigit():
+        turn.draft.extra_texts.append(words[: turn.settings.max_message_chars])
 
 
 def extra_text(turn: Turn, text: str) -> None:

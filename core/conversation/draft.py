@@ -72,9 +72,13 @@ class Draft:
     asked: list[str] = field(default_factory=list)
     # The answer to "is anyone else affected?" (requirements.AFFECTED).
     affected: str | None = None
-    # Knowledge-base articles on screen, and those the user said did not help.
+    # Knowledge-base articles found, best first; how many of them were shown
+    # (one at a time, the last on screen); those the user said did not help.
     offers: list[str] = field(default_factory=list)
+    kb_shown: int = 0
     kb_tried: list[str] = field(default_factory=list)
+    # Actions the user says they already tried (core.conversation.tried).
+    tried: list[str] = field(default_factory=list)
     skip_kb: bool = False  # the user asked for a person
     editing: bool = False  # the next description replaces this one's
     fresh: bool = False  # never greeted yet
@@ -117,6 +121,7 @@ class Draft:
             "affected": self.affected,
             "offers": list(self.offers),
             "kb_tried": list(self.kb_tried),
+            "tried": list(self.tried),
             "editing": self.editing,
             "comment_for": self.comment_for,
             "ticket_ref": self.ticket_ref,
@@ -124,6 +129,9 @@ class Draft:
             "incident": self.incident,
         }
         out.update({k: v for k, v in optional.items() if v})
+        if self.offers:
+            # Always beside the offers: a row without it predates one-at-a-time offers.
+            out["kb_shown"] = self.kb_shown
         return out
 
     @classmethod
@@ -161,7 +169,10 @@ class Draft:
             asked=_str_list(data, "asked"),
             affected=_opt_str(data, "affected"),
             offers=_str_list(data, "offers"),
+            # Rows written when every offer was on screen at once show them all.
+            kb_shown=_opt_int(data, "kb_shown", len(_str_list(data, "offers"))),
             kb_tried=_str_list(data, "kb_tried"),
+            tried=_str_list(data, "tried"),
             skip_kb=_bool(data, "skip_kb"),
             editing=_bool(data, "editing"),
             fresh=_bool(data, "fresh"),
@@ -182,6 +193,15 @@ def _str(data: dict[str, Any], key: str) -> str:
 def _int(data: dict[str, Any], key: str) -> int:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int):
+        raise DraftError(f"{key}: expected a whole number, got {value!r}")
+    return value
+
+
+def _opt_int(data: dict[str, Any], key: str, default: int) -> int:
+    if key not in data:
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise DraftError(f"{key}: expected a whole number, got {value!r}")
     return value
 

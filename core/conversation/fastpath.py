@@ -16,7 +16,7 @@ from core.conversation import answers
 from core.conversation.details import ask_details, take_answer, take_answer_text
 from core.conversation.draft import Draft
 from core.conversation.followup import add_to_ticket
-from core.conversation.messages import TicketChanged
+from core.conversation.messages import TicketChanged, UserAddedToTicket
 from core.conversation.outage import incident_news, tell_incident
 from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import (
@@ -24,16 +24,16 @@ from core.conversation.requirements import (
     ANSWER_CHOICES,
     RELATIVE_TIMES,
     missing_details,
+    scope_can_raise,
 )
 from core.conversation.selfhelp import offer_articles
 from core.conversation.store import TicketView
-from core.conversation.submit import file_ticket
+from core.conversation.submit import file_ticket, promise
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
-from core.i18n import t
 from core.incidents.public import TELLING_DETAILS, PublicIncident
 from core.statuses import Status
-from core.taxonomy import Priority, Scope, priority_for
+from core.taxonomy import Priority
 
 
 def fast_path(turn: Turn) -> bool:
@@ -47,8 +47,7 @@ def fast_path(turn: Turn) -> bool:
     if priority(turn) == Priority.P0.value:
         page_now(turn)
         return True
-    could_be_p0 = priority_for(subtype, Scope.WIDESPREAD) is Priority.P0
-    if draft.scope is Scope.SINGLE and could_be_p0 and draft.affected is None:
+    if scope_can_raise(subtype, draft.scope) and draft.affected is None:
         draft.pending = AFFECTED
         turn.enter(ConvState.ASK_DETAIL)
         prompt(turn)
@@ -62,9 +61,7 @@ def known_outage(turn: Turn, incident: PublicIncident) -> None:
     ticket = file_ticket(turn)
     if ticket.incident is None:
         # Resolved between the look-up and the insert: an ordinary ticket now.
-        turn.say(
-            "ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}")
-        )
+        turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
     else:
         tell_incident(turn, incident)
         turn.say("incident_ticket", ref=ticket.ref)
@@ -78,7 +75,7 @@ def page_now(turn: Turn) -> None:
     known = draft.details.known() | set(draft.asked) | {AFFECTED}
     wanted = missing_details(subtype_of(turn), draft.scope, known)
     ticket = file_ticket(turn)
-    turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
+    turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
     # Its report may have completed a surge: then the outage is known from now on.
     incident_news(turn, ticket)
     if wanted:
@@ -156,6 +153,21 @@ def on_after_text(turn: Turn, text: str) -> None:
     if answered:
         _record(turn, Diagnostics.from_json(found))
         return
+    stated = {k: v for k, v in found.items() if k != "extras"}
+    ref = draft.ticket_ref
+    if stated and ref is not None:
+        # "今天早上" where the device was asked: another detail. It goes to the
+        # ticket, with the words themselves, and the question is asked again.
+        said = Diagnostics.from_json(stated)
+        turn.store.add_ticket_details(ref, said, turn.now)
+        turn.events.append(TicketChanged(ref, "details_added"))
+        draft.details = draft.details.merged(said)
+        author = turn.conv.display_name or turn.event.user_id
+        message_id = turn.store.add_user_message(ref, author, text, None, turn.now)
+        turn.events.append(UserAddedToTicket(ref, message_id))
+        turn.say("detail_noted")
+        prompt(turn)
+        return
     # Not an answer: words for the agent ("ok, I'll wait"). They go to the
     # ticket as any later message does, and the questions stop.
     ticket, told = _news(turn), draft.incident
@@ -187,11 +199,15 @@ def _record(turn: Turn, details: Diagnostics) -> None:
     if details.known() or details.extras:
         turn.store.add_ticket_details(ref, details, turn.now)
         turn.events.append(TicketChanged(ref, "details_added"))
+        # Remembered for the questions still to come ("小米13" answers the OS too).
+        turn.draft.details = turn.draft.details.merged(details)
     next_after(turn)
 
 
 def next_after(turn: Turn) -> None:
     draft = turn.draft
+    known = draft.details.known()
+    draft.after = [d for d in draft.after if d not in known]
     if draft.after:
         draft.pending = draft.after.pop(0)
         turn.enter(ConvState.TICKET_DETAIL)

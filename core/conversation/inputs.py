@@ -106,9 +106,8 @@ def typed_action(turn: Turn, text: str) -> str | None:
         "done": "done",
         "cancel": "cancel",
         "edit": "edit",
-        "yes": "submit" if turn.state is ConvState.CONFIRM else "fixed:0",
+        # "yes" at an offer: the one article on screen helped.
+        "yes": "submit" if turn.state is ConvState.CONFIRM else f"fixed:{turn.draft.kb_shown - 1}",
     }.get(word or "")
-    if wanted == "fixed:0" and len(turn.draft.offers) != 1:
-        return None  # "yes" is ambiguous when several articles were offered
     actions = {c.id.partition(":")[2] for c in shown}
     return wanted if wanted in actions else None

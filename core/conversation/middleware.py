@@ -85,7 +85,10 @@ class FloodControl:
         if window.noticed_at is not None and event.at - window.noticed_at <= self.window:
             return HandleResult()
         window.noticed_at = event.at
-        lang = language_of(event.language, self.default_language)
+        # The conversation's language, not the event's: button presses may carry
+        # no language code (or the client's, not the one the user chose with /lang).
+        conv = store.load_conversation(event.channel, event.user_id)
+        lang = conv.language if conv else language_of(event.language, self.default_language)
         return HandleResult([Reply(t(lang, "flood"))])
 
     def _window_of(self, event: Inbound) -> _Window:

@@ -10,6 +10,7 @@ from core.conversation.messages import Reply
 from core.conversation.store import TicketView
 from core.conversation.turn import Turn
 from core.i18n import t
+from core.i18n.titles import incident_title
 from core.incidents.public import PublicIncident
 
 
@@ -26,7 +27,8 @@ def progress_lines(turn: Turn, incident: PublicIncident) -> list[str]:
 
 def tell_incident(turn: Turn, incident: PublicIncident) -> None:
     status = t(turn.lang, f"incident_state_{incident.status}")
-    known = t(turn.lang, "incident_known", title=incident.title, status=status)
+    title = incident_title(incident.title, turn.lang)
+    known = t(turn.lang, "incident_known", title=title, status=status)
     turn.replies.append(Reply("\n".join([known, *progress_lines(turn, incident)])))
     turn.draft.incident = incident.ref
 

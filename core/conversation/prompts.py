@@ -7,8 +7,9 @@ from typing import Any
 
 from core.conversation.messages import Choice, Reply
 from core.conversation.requirements import AFFECTED, ANSWER_CHOICES
+from core.conversation.tried import STEPS_SHOWN, remaining_steps
 from core.conversation.turn import ConvState, Turn
-from core.i18n import t
+from core.i18n import localize, t
 from core.ports import ArticleSuggestion
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category, priority_for
 
@@ -35,11 +36,15 @@ def prompt_text(turn: Turn) -> str | None:
         case ConvState.CHOOSE_CATEGORY:
             return t(lang, "choose_category")
         case ConvState.KB_OFFER:
-            articles = [
-                t(lang, "kb_article", n=i + 1, title=a.title(lang), steps=a.steps(lang))
-                for i, a in enumerate(offered(turn))
-            ]
-            return "\n\n".join([t(lang, "kb_intro"), *articles])
+            # One article: the latest shown, its steps short and without those tried.
+            on_screen = offered(turn)
+            intro = t(lang, "kb_intro" if draft.kb_shown <= 1 else "kb_next_intro")
+            if not on_screen:
+                return intro
+            article = on_screen[-1]
+            steps = remaining_steps(article.steps(lang), draft.tried, STEPS_SHOWN)
+            body = t(lang, "kb_article", n=draft.kb_shown, title=article.title(lang), steps=steps)
+            return f"{intro}\n\n{body}"
         case ConvState.ASK_DETAIL | ConvState.TICKET_DETAIL:
             return t(lang, f"ask_{draft.pending}")
         case ConvState.ATTACH:
@@ -72,11 +77,11 @@ def choices(turn: Turn) -> list[Choice]:
         case ConvState.CHOOSE_CATEGORY:
             return [turn.choice(f"cat:{c.value}", category_name(c, lang)) for c in Category]
         case ConvState.KB_OFFER:
-            fixed = [
-                turn.choice(f"fixed:{i}", t(lang, "kb_fixed_button", n=i + 1))
-                for i in range(len(draft.offers))
-            ]
-            return [*fixed, turn.choice("none", t(lang, "kb_none_button"))]
+            n = draft.kb_shown
+            buttons = [turn.choice(f"fixed:{n - 1}", t(lang, "kb_fixed_button", n=n))]
+            if n < len(draft.offers):
+                buttons.append(turn.choice("none:next", t(lang, "kb_next_button")))
+            return [*buttons, turn.choice("none", t(lang, "kb_none_button"))]
         case ConvState.ASK_DETAIL | ConvState.TICKET_DETAIL:
             options = ANSWER_CHOICES.get(draft.pending or "", ())
             buttons = [turn.choice(f"ans:{value}", label(text, lang)) for value, text in options]
@@ -94,7 +99,7 @@ def choices(turn: Turn) -> list[Choice]:
 
 
 def offered(turn: Turn) -> list[ArticleSuggestion]:
-    found = (turn.deps.kb.get(a) for a in turn.draft.offers)
+    found = (turn.deps.kb.get(a) for a in turn.draft.offers[: turn.draft.kb_shown])
     return [a for a in found if a is not None]
 
 
@@ -168,7 +173,7 @@ def label(text: str, lang: str) -> str:
 
 def category_name(category: Category, lang: str) -> str:
     zh, en = CATEGORY_NAMES[category]
-    return zh if lang == "zh" else en
+    return localize(lang, zh) if lang.startswith("zh") else en
 
 
 def shorten(text: str, limit: int) -> str:

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
+
+from core.taxonomy import Priority
+
+
+def _first_response() -> Mapping[Priority, timedelta]:
+    # The defaults of [sla.first_response]; the composition root passes the configured ones.
+    return {
+        Priority.P0: timedelta(minutes=15),
+        Priority.P1: timedelta(hours=1),
+        Priority.P2: timedelta(hours=24),
+        Priority.P3: timedelta(hours=24),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +33,7 @@ class IntakeSettings:
     # More messages than this within the window get one polite notice, then silence.
     flood_messages: int = 20
     flood_window: timedelta = timedelta(minutes=1)
+    # "Not fixed" this soon after a ticket closed reopens it ([followup] reopen_within).
+    reopen_within: timedelta = timedelta(days=7)
+    # What the user is promised: [sla.first_response], per priority.
+    first_response: Mapping[Priority, timedelta] = field(default_factory=_first_response)

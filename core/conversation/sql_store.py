@@ -15,6 +15,7 @@ from core.conversation.store import Conversation, TicketView, Vote
 from core.diagnostics import FINANCE_FIELDS, Diagnostics
 from core.incidents.public import PublicIncident, public_open_incidents, public_view, would_join
 from core.incidents.store import incident_of_ticket
+from core.statuses import Status
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
 from core.storage.feedback import count_votes
@@ -251,4 +252,7 @@ def _view(row: TicketRow, incident: str | None = None) -> TicketView:
         chat_id=row.chat_id,
         satisfaction=row.satisfaction,
         incident=incident,
+        first_response_due=row.first_response_due,
+        # A closed ticket changes no more (its last change is the close).
+        closed_at=row.updated_at if row.status == Status.CLOSED else None,
     )

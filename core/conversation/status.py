@@ -10,6 +10,7 @@ from core.conversation.messages import Reply
 from core.conversation.outage import progress_lines
 from core.conversation.turn import Turn
 from core.i18n import t
+from core.i18n.titles import incident_title
 
 
 def show_status(turn: Turn) -> None:
@@ -21,6 +22,7 @@ def show_status(turn: Turn) -> None:
     lines = [t(lang, "status_header")]
     for incident in incidents:
         status = t(lang, f"incident_state_{incident.status}")
-        lines.append(t(lang, "status_line", title=incident.title, status=status))
+        title = incident_title(incident.title, lang)
+        lines.append(t(lang, "status_line", title=title, status=status))
         lines += progress_lines(turn, incident)
     turn.replies.append(Reply("\n".join(lines)))

@@ -50,6 +50,9 @@ class TicketView:
     chat_id: str
     satisfaction: int | None = None
     incident: str | None = None  # the incident the ticket is in
+    # When agents must first answer, by the SLA configuration and business hours.
+    first_response_due: datetime | None = None
+    closed_at: datetime | None = None  # when a closed ticket was closed
 
 
 class ConversationStore(Protocol):

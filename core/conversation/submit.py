@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from core.conversation.messages import TicketCreated
 from core.conversation.prompts import prompt, subtype_of, summary
 from core.conversation.store import TicketView
 from core.conversation.turn import ConvState, Turn
 from core.i18n import t
+from core.taxonomy import Priority
 from core.tickets import TicketDraft
 
 
@@ -23,10 +26,37 @@ def on_done(turn: Turn, _value: str) -> None:
 def on_submit(turn: Turn, _value: str) -> None:
     ticket = file_ticket(turn)
     turn.reset()
-    turn.say("ticket_created", ref=ticket.ref, promise=t(turn.lang, f"promise_{ticket.priority}"))
+    turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
     if ticket.incident is not None:
         turn.say("ticket_in_incident")
         turn.draft.incident = ticket.incident  # told: not again on the next message
+
+
+def promise(turn: Turn, ticket: TicketView) -> str:
+    """When we answer, as the ticket's first-response clock says: the configured
+    time ("within 1 hour"), or the moment when business hours push it later.
+    """
+    lang, due = turn.lang, ticket.first_response_due
+    configured = turn.settings.first_response[Priority(ticket.priority)]
+    kind = {"P0": "urgent", "P3": "suggestion"}.get(ticket.priority, "plain")
+    # A clock that started at once runs out after the configured time (a minute's
+    # slack for the moments between the ticket's insert and this answer).
+    if due is None or due - turn.now <= configured + timedelta(minutes=1):
+        return t(lang, f"promise_{kind}", within=duration_text(lang, configured))
+    local = due.astimezone(turn.settings.timezone)
+    return t(lang, f"promise_{kind}_by", at=local.strftime("%m-%d %H:%M"))
+
+
+def duration_text(lang: str, span: timedelta) -> str:
+    """A rounded span: "15 分钟", "1 hour 30 minutes"."""
+    minutes = max(1, round(span.total_seconds() / 60))
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(t(lang, "span_hours" if hours != 1 else "span_hour", n=hours))
+    if rest:
+        parts.append(t(lang, "span_minutes" if rest != 1 else "span_minute", n=rest))
+    return t(lang, "span_join").join(parts)
 
 
 def file_ticket(turn: Turn) -> TicketView:

@@ -31,7 +31,7 @@ from core.conversation.fastpath import (
 from core.conversation.followup import on_followup
 from core.conversation.inputs import InputKind, read_input, typed_action
 from core.conversation.prompts import prompt
-from core.conversation.selfhelp import on_fixed, on_none
+from core.conversation.selfhelp import on_fixed, on_kb_text, on_none
 from core.conversation.submit import on_cancel, on_done, on_edit, on_submit
 from core.conversation.turn import ConvState, Turn
 
@@ -167,10 +167,11 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
     },
     S.KB_OFFER: {
         **_anywhere(S.KB_OFFER),
-        K.TEXT: _go(_typed(on_unknown), S.IDLE, S.KB_OFFER, *_AFTER_DETAILS),
+        K.TEXT: _go(_typed(on_kb_text), S.IDLE, S.KB_OFFER, *_AFTER_DETAILS),
         K.ATTACHMENT: _go(on_attachment, S.KB_OFFER),
         K.FIXED: _go(on_fixed, S.IDLE, S.KB_OFFER),
-        K.NONE: _go(on_none, *_AFTER_DETAILS),
+        # "Another suggestion" shows the next article; "still broken" the details.
+        K.NONE: _go(on_none, S.KB_OFFER, *_AFTER_DETAILS),
         **_stale(S.KB_OFFER, K.PICK, K.OTHER, K.CAT, K.ANS, K.SKIP, K.DONE),
         **_stale(S.KB_OFFER, K.SUBMIT, K.EDIT, K.CANCEL),
     },

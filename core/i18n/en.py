@@ -6,7 +6,7 @@ TEXTS: dict[str, str] = {
         "Just describe the problem. I'll suggest fixes you can try right away, and open a "
         "ticket for our team if they don't help.\n"
         "Commands: /new new report  /mytickets my tickets  /cancel cancel this report  "
-        "/lang language  /human talk to a person"
+        "/lang language  /human talk to a person  /status known platform problems"
     ),
     "describe_prompt": "Please describe the problem: what happened, and in which room or feature.",
     "too_short": "Could you tell me a bit more? Is it lag, no sound, a gift or top-up that did not arrive, or a login problem?",
@@ -14,9 +14,11 @@ TEXTS: dict[str, str] = {
     "choose_type": "I'm not sure which kind of problem this is. Please pick the closest:",
     "other_type": "None of these",
     "choose_category": "Please pick the general area:",
-    "kb_intro": "Try these first; they solve this for most people:",
+    "kb_intro": "Try this first; it solves this for most people:",
     "kb_article": "[{n}] {title}\n{steps}",
     "kb_fixed_button": "#{n} fixed it",
+    "kb_next_intro": "Here is another thing to try:",
+    "kb_next_button": "Another suggestion",
     "kb_none_button": "Still broken",
     "kb_fixed_thanks": "Great, glad it's solved! Message me any time if it happens again.",
     "kb_none_noted": "Understood, those didn't help. I'll collect a few details for our support team.",
@@ -26,7 +28,10 @@ TEXTS: dict[str, str] = {
         "1. Change your password from a trusted device you normally use, and turn on login protection.\n"
         "2. In Account security > Devices, log out every device you don't recognise.\n"
         "3. Unbind any phone number, e-mail or linked account that isn't yours.\n"
-        "4. Don't top up or cash out for now, and watch for purchases you didn't make."
+        "4. Don't top up or cash out for now, and watch for purchases you didn't make.\n"
+        "You are already talking to support, no need to look elsewhere: next I'll ask for your "
+        "account ID and when you noticed, and once you submit, the ticket goes straight to our "
+        "account security team, who first freeze payments and withdrawals, then help you recover it."
     ),
     "security_warning": "Remember: our staff never ask for your password or verification codes. Don't share them with anyone.",
     "ask_affected": "Is anyone else seeing this too, such as friends or family on their own phones, or other users?",
@@ -64,10 +69,18 @@ TEXTS: dict[str, str] = {
     "edit_button": "Describe again",
     "cancel_button": "Cancel",
     "ticket_created": "Submitted as ticket {ref}. {promise} I'll tell you here when there is news, and you can add details any time.",
-    "promise_P0": "This is urgent: we respond within 15 minutes.",
-    "promise_P1": "We respond within 1 hour.",
-    "promise_P2": "We respond within 24 hours.",
-    "promise_P3": "Thanks for the suggestion; we reply within 24 hours.",
+    "promise_urgent": "This is urgent: we respond within {within}.",
+    "promise_plain": "We respond within {within}.",
+    "promise_suggestion": "Thanks for the suggestion; we reply within {within}.",
+    # Business hours: the clock of a report made after closing starts at the next opening.
+    "promise_urgent_by": "This is urgent: we respond by {at}.",
+    "promise_plain_by": "We are outside business hours now; we respond by {at}.",
+    "promise_suggestion_by": "Thanks for the suggestion; we are outside business hours now and reply by {at}.",
+    "span_hour": "{n} hour",
+    "span_hours": "{n} hours",
+    "span_minute": "{n} minute",
+    "span_minutes": "{n} minutes",
+    "span_join": " ",
     "added_to_ticket": "Added to ticket {ref}. To report a different problem, send /new.",
     "my_tickets_header": "Your tickets:",
     "my_tickets_line": "{ref}  {subtype}  {status}",
@@ -114,6 +127,10 @@ TEXTS: dict[str, str] = {
     "followup_question": "Is it fixed now?",
     "followup_yes": "Yes, fixed",
     "followup_no": "Not yet",
+    "ticket_auto_closed": 'Ticket {ref} was resolved and, as we did not hear back, is now closed. If the problem is still there, press "Not yet" or reply "not fixed" within {days} days and it reopens.',
+    "followup_closed_reopened": "Sorry it is not fixed. Closed ticket {ref} is open again, and our team will follow up.",
+    "followup_too_late": "Ticket {ref} was closed more than {days} days ago and cannot be reopened. Describe the problem as it is now and I'll open a new ticket.",
+    "detail_noted": "Noted and added to the ticket.",
     "followup_reopened": "Sorry it's not fixed yet. Ticket {ref} is open again and our team will keep working on it.",
     "followup_workaround_kept": "Thanks. This is a temporary workaround; we'll tell you when the root fix is done.",
     "rate_prompt": "How was our support? Rate it from 1 to 5 (5 is best):",

@@ -5,7 +5,7 @@ TEXTS: dict[str, str] = {
     "help": (
         "直接描述问题就行，我会先给出能马上试的办法，不行再帮你建工单。\n"
         "命令：/new 新的反馈  /mytickets 我的工单  /cancel 取消当前反馈  "
-        "/lang 切换语言  /human 直接转人工"
+        "/lang 切换语言  /human 直接转人工  /status 平台故障进展"
     ),
     "describe_prompt": "请描述一下遇到的问题：发生了什么、在哪个直播间或哪个功能。",
     "too_short": "能再多说一点吗？比如是卡顿、没声音、礼物没到账，还是登录不上？",
@@ -13,9 +13,11 @@ TEXTS: dict[str, str] = {
     "choose_type": "我不太确定是哪类问题，请选一个最接近的：",
     "other_type": "都不是",
     "choose_category": "请选择问题的大类：",
-    "kb_intro": "先试试下面的办法，很多用户这样就解决了：",
+    "kb_intro": "先试试这个办法，很多用户这样就解决了：",
     "kb_article": "【{n}】{title}\n{steps}",
     "kb_fixed_button": "方法{n}解决了",
+    "kb_next_intro": "再试试这个办法：",
+    "kb_next_button": "换个办法",
     "kb_none_button": "还是不行",
     "kb_fixed_thanks": "太好了，问题解决了！如果再遇到问题，随时发消息给我。",
     "kb_none_noted": "收到，这些办法没用。我来收集一些信息，帮你转给客服同事。",
@@ -25,7 +27,9 @@ TEXTS: dict[str, str] = {
         "1. 用常用的、可信的设备修改密码，并开启登录保护。\n"
         "2. 在“账号安全 > 登录设备”里退出所有不认识的设备。\n"
         "3. 解绑不认识的手机号、邮箱或第三方账号。\n"
-        "4. 暂时不要充值或提现，留意异常消费。"
+        "4. 暂时不要充值或提现，留意异常消费。\n"
+        "你已经在和客服沟通，不用另找渠道：接下来我会问账号 ID 和发现被盗的时间，"
+        "提交后工单直接交给账号安全同事，他们会先冻结账号的支付和提现，再帮你找回。"
     ),
     "security_warning": "提醒：工作人员绝不会向你索要密码或验证码，请勿告诉任何人。",
     "ask_affected": "身边的人（朋友、家人用他们自己的手机）或其他用户也遇到同样的问题吗？",
@@ -63,10 +67,18 @@ TEXTS: dict[str, str] = {
     "edit_button": "重新描述",
     "cancel_button": "取消",
     "ticket_created": "已提交，工单号 {ref}。{promise}有进展会在这里通知你，也可以继续补充信息。",
-    "promise_P0": "这是紧急问题，我们会在 15 分钟内响应。",
-    "promise_P1": "我们会在 1 小时内响应。",
-    "promise_P2": "我们会在 24 小时内响应。",
-    "promise_P3": "感谢建议，我们会在 24 小时内回复。",
+    "promise_urgent": "这是紧急问题，我们会在 {within}内响应。",
+    "promise_plain": "我们会在 {within}内响应。",
+    "promise_suggestion": "感谢建议，我们会在 {within}内回复。",
+    # Business hours: the clock of a report made after closing starts at the next opening.
+    "promise_urgent_by": "这是紧急问题，我们会在 {at} 前响应。",
+    "promise_plain_by": "现在是非工作时间，我们会在 {at} 前响应。",
+    "promise_suggestion_by": "感谢建议，现在是非工作时间，我们会在 {at} 前回复。",
+    "span_hour": "{n} 小时",
+    "span_hours": "{n} 小时",
+    "span_minute": "{n} 分钟",
+    "span_minutes": "{n} 分钟",
+    "span_join": " ",
     "added_to_ticket": "已补充到工单 {ref}。要反馈新问题请发 /new。",
     "my_tickets_header": "你的工单：",
     "my_tickets_line": "{ref}  {subtype}  {status}",
@@ -110,6 +122,10 @@ TEXTS: dict[str, str] = {
     "followup_question": "问题解决了吗？",
     "followup_yes": "解决了",
     "followup_no": "还没解决",
+    "ticket_auto_closed": "工单 {ref} 已解决，因为一直没收到你的回复，现已自动关闭。如果问题还在，{days} 天内点“还没解决”或直接回复“还没解决”，工单会重新打开。",
+    "followup_closed_reopened": "抱歉还没解决。已关闭的工单 {ref} 已重新打开，客服会继续跟进。",
+    "followup_too_late": "工单 {ref} 关闭已超过 {days} 天，不能再重新打开了。请直接描述现在的问题，我帮你新建工单。",
+    "detail_noted": "记下了，已加入工单。",
     "followup_reopened": "抱歉还没解决。工单 {ref} 已重新打开，客服会继续跟进。",
     "followup_workaround_kept": "好的。这是临时方案，根本修复完成后我们会再通知你。",
     "rate_prompt": "请给这次服务打分（1-5 分，5 分最满意）：",

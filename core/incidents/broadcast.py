@@ -20,6 +20,7 @@ from sqlmodel import Session
 from core.config import Settings
 from core.conversation.messages import Reply
 from core.i18n import t
+from core.i18n.titles import incident_title
 from core.incidents.model import IncidentStatus
 from core.outbox.store import enqueue
 from core.storage.incident_tables import IncidentRow, IncidentUpdateRow
@@ -87,14 +88,16 @@ class Broadcaster:
 
     def update_text(self, lang: str, incident: IncidentRow, update: IncidentUpdateRow) -> str:
         status = t(lang, f"incident_status_{IncidentStatus(update.status).value}")
-        text = t(lang, "incident_update", title=incident.title, status=status, text=update.message)
+        title = incident_title(incident.title, lang)
+        text = t(lang, "incident_update", title=title, status=status, text=update.message)
         if update.eta is not None:
             eta = update.eta.astimezone(self._zone()).strftime("%Y-%m-%d %H:%M")
             text += "\n" + t(lang, "incident_eta", eta=eta)
         return text
 
     def resolution_text(self, lang: str, incident: IncidentRow, update: IncidentUpdateRow) -> str:
-        return t(lang, "incident_resolved", title=incident.title, text=update.message)
+        title = incident_title(incident.title, lang)
+        return t(lang, "incident_resolved", title=title, text=update.message)
 
     def _enqueue(
         self,

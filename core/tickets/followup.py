@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.errors import IllegalTransitionError, InvalidInputError
+from core.i18n import t
 from core.incidents.links import Linker
 from core.incidents.model import IncidentStatus
 from core.incidents.store import incident_of_ticket
@@ -142,13 +143,51 @@ class FollowUp(TicketBase):
         for ref in refs:
             assert ref is not None
             try:
-                self.close(
-                    ref, "system", now, reason="no answer from the user; closed automatically"
-                )
+                self._auto_close(ref, now)
             except IllegalTransitionError:
                 continue  # the user answered meanwhile
             closed.append(ref)
         return closed
+
+    def _auto_close(self, ref: str, now: datetime) -> None:
+        """Close, and tell the reporter in the same transaction (through the
+        outbox), with a "not fixed" button that reopens it within
+        `[followup] reopen_within`.
+        """
+
+        # Imported here: the conversation package imports this one (its SQL store
+        # creates tickets), and the outbox's store imports the conversation's Reply.
+        from core.conversation.messages import Choice, Reply
+        from core.outbox.store import enqueue
+
+        def mutate(row: TicketRow) -> dict[str, Any]:
+            return self._move(row, Status.CLOSED)
+
+        with self.db.session() as s:
+            row = self._change(
+                ref,
+                "system",
+                now,
+                "ticket.closed",
+                "no answer from the user; closed automatically",
+                mutate,
+                session=s,
+            )
+            lang = row.language
+            days = max(1, round(self.settings.followup.reopen_within / timedelta(days=1)))
+            notice = Reply(
+                t(lang, "ticket_auto_closed", ref=ref, days=days),
+                (Choice(f"g:fu:{ref}:n", t(lang, "followup_no")),),
+            )
+            enqueue(
+                s,
+                channel=row.channel,
+                chat_id=row.chat_id,
+                language=lang,
+                reply=notice,
+                dedupe_key=f"ticket-closed:{ref}:{row.version}",
+                now=now,
+            )
 
     def close(
         self,

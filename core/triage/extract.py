@@ -41,7 +41,17 @@ _DEVICES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:google\s*)?pixel\s*(?P<m>\d{1,2}\s*(pro|a)?)", "Pixel"),
     )
 )
-_APPLE_BRANDS = frozenset({"iPhone", "iPad"})
+# A phone's brand names its system: nobody needs to be asked which OS a Xiaomi runs.
+# Huawei phones sold in China since 2019 run HarmonyOS; Honor left Huawei and ships Android.
+_BRAND_OS = {
+    "iPhone": "iOS",
+    "iPad": "iOS",
+    "Huawei": "HarmonyOS",
+    **dict.fromkeys(
+        ("Xiaomi", "Redmi", "OPPO", "vivo", "iQOO", "Galaxy", "Honor", "OnePlus", "Pixel"),
+        "Android",
+    ),
+}
 # Every device pattern starts with one of these words: one search of the
 # lower-cased text rules out most messages, which name no device. (Without
 # IGNORECASE the search can skip ahead on the words' first letters.)
@@ -150,7 +160,9 @@ _PAYMENT = (
     (compile_cues(r"支付宝|alipay", _I), "alipay"),
     (
         compile_cues(
+            # "微信已经扣款了": a few words may sit between the channel and the charge.
             r"微信(支付|付款|付|充值|充|钱包|转账|红包)|用微信|通过微信|wechat\s*pay|weixin\s*pay|"
+            r"微信[^，。,.!?！？\s]{0,6}?(扣款|扣费|扣钱|扣了|付了|支付了|付款了)|"
             r"wechat(?!\s*(login|log in|account|group))",
             _I,
         ),
@@ -217,8 +229,8 @@ def _os(text: str, named: bool, device: str | None) -> tuple[str | None, str | N
         m = pattern.search(text)
         if m is not None:
             return name, m.group("v")
-    if device is not None and device.split(" ")[0] in _APPLE_BRANDS:
-        return "iOS", None
+    if device is not None:
+        return _BRAND_OS.get(device.split(" ")[0]), None
     return None, None
 
 

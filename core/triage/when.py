@@ -43,6 +43,11 @@ _JUST_NOW = compile_cues(
     r"刚才|刚刚|刚刚才|just now|right now|a moment ago|moments ago|just happened"
 )
 _AGO_ZH = compile_cues(_NUM + r"\s*(个)?\s*(分钟|分|小时|钟头|天)(之)?前")
+# "已经5天了", "都两个小时了": how long it has been going on, so it began then.
+_SINCE_ZH = compile_cues(
+    r"(已经|都|有|快)\s*" + _NUM + r"\s*(个)?\s*(分钟|小时|钟头|天|星期|礼拜|周)(多)?\s*了"
+    r"|" + _NUM + r"\s*(个)?\s*(分钟|小时|钟头|天|星期|礼拜|周)(多)?\s*了"
+)
 _HALF_HOUR_ZH = compile_cues(r"半(个)?小时(之)?前")
 _AGO_EN = compile_cues(
     r"(\d{1,3}|an?|one|two|three|four|five|six|ten|few|couple of|half an)\s*"
@@ -163,7 +168,28 @@ def _relative(text: str, now: datetime) -> datetime | None:
         return now - timedelta(days=n)
     if _JUST_NOW.search(text):
         return now
-    return None
+    return _since(text, now)
+
+
+_UNIT = {
+    "分钟": timedelta(minutes=1),
+    "小时": timedelta(hours=1),
+    "钟头": timedelta(hours=1),
+    "天": timedelta(days=1),
+    "星期": timedelta(weeks=1),
+    "礼拜": timedelta(weeks=1),
+    "周": timedelta(weeks=1),
+}
+
+
+def _since(text: str, now: datetime) -> datetime | None:
+    m = _SINCE_ZH.search(text)
+    if m is None:
+        return None
+    # The two alternatives put the number and unit in different groups.
+    number, unit = (m.group(2), m.group(4)) if m.group(1) else (m.group(6), m.group(8))
+    n = _zh_number(number)
+    return None if n is None else now - n * _UNIT[unit]
 
 
 def _clock_zh(text: str, local_now: datetime) -> datetime | None:
@@ -233,14 +259,20 @@ def _iso(text: str, tz: ZoneInfo) -> datetime | None:
 
 
 def _day_only(text: str, local_now: datetime) -> datetime | None:
-    m = _DAY_ZH.search(text) or _DAY_EN.search(text)
-    if m is None:
+    words = [m.group(0) for m in _DAY_ZH.finditer(text)]
+    if not words:
+        m = _DAY_EN.search(text)
+        words = [m.group(0)] if m else []
+    if not words:
         return None
-    word = m.group(0)
-    offset = _DAY_OFFSET.get(word, 0)
-    if word in ("今天", "今日", "今儿", "today"):
-        return None  # "today" alone adds nothing over the message timestamp
-    hour = _DEFAULT_HOUR.get(word, 12)
+    # "今天早上", "昨天晚上": the day from the first word, the hour from a period after it.
+    offset = next((_DAY_OFFSET[w] for w in words if w in _DAY_OFFSET), 0)
+    hour_word = next((w for w in words if w in _DEFAULT_HOUR), None)
+    if hour_word is None:
+        if words[0] in ("今天", "今日", "今儿", "today"):
+            return None  # "today" alone adds nothing over the message timestamp
+        hour_word = words[0]
+    hour = _DEFAULT_HOUR.get(hour_word, 12)
     result = _at(local_now, offset, hour, 0)
     return min(result, local_now.astimezone(_UTC))
 

@@ -22,7 +22,7 @@ def test_a_scripted_chinese_report_becomes_a_ticket(monkeypatch, capsys, tmp_pat
         monkeypatch,
         capsys,
         tmp_path,
-        ["直播间 8848 一直卡成PPT，iPhone 13，用的WiFi", "4", "1", "1", "1", "/mytickets"],
+        ["直播间 8848 一直卡成PPT，iPhone 13，用的WiFi", "3", "1", "1", "1", "/mytickets"],
         "--lang",
         "zh",
     )

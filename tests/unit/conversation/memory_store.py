@@ -115,8 +115,9 @@ class MemoryStores:
         incident = next(i for i in self.state.incidents if i.ref == incident_ref)
         incident.tickets.append(ticket_ref)
 
-    def set_status(self, ref: str, status: Status) -> None:
-        self.state.tickets[ref].move(status, f"test: {status.value}")
+    def set_status(self, ref: str, status: Status, at: datetime | None = None) -> None:
+        closed_at = at if status == Status.CLOSED else None
+        self.state.tickets[ref].move(status, f"test: {status.value}", closed_at=closed_at)
 
 
 class MemoryStore:
@@ -245,8 +246,9 @@ class MemoryStore:
             ticket.history.append("workaround accepted")
 
     def reopen(self, ref: str, now: datetime, reason: str) -> None:
-        ticket = self._ticket(ref, Status.FIXED, Status.WORKAROUND, Status.CONFIRMED)
-        ticket.move(Status.DIAGNOSING, f"reopened: {reason}")
+        allowed = (Status.FIXED, Status.WORKAROUND, Status.CONFIRMED, Status.CLOSED)
+        ticket = self._ticket(ref, *allowed)
+        ticket.move(Status.DIAGNOSING, f"reopened: {reason}", closed_at=None)
 
     def rate(
         self,

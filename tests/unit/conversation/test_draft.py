@@ -73,8 +73,10 @@ def test_every_field_survives_a_round_trip():
         pending="order_id",
         asked=["amount"],
         affected="others_too",
-        offers=["x"],
+        offers=["x", "z"],
+        kb_shown=1,
         kb_tried=["y"],
+        tried=["switch_network"],
         skip_kb=True,
         editing=True,
         fresh=True,
@@ -88,6 +90,12 @@ def test_an_empty_draft_is_stored_as_an_empty_object():
     assert Draft.from_json({}) == Draft()
     assert Draft(fresh=True).to_json() == {"fresh": True}
     assert Draft(comment_for="LD-1001").to_json() == {"comment_for": "LD-1001"}
+
+
+def test_a_report_stored_when_all_offers_were_shown_at_once_shows_them_all():
+    draft = Draft.from_json({"offers": ["a", "b"]})
+    assert draft.kb_shown == 2
+    assert Draft.from_json({"offers": ["a", "b"], "kb_shown": 0}).kb_shown == 0
 
 
 def test_keys_of_a_newer_version_are_ignored():

@@ -101,3 +101,46 @@ def test_a_closed_ticket_takes_no_more_words(chat, stores):
     result = chat.say("直播又卡了，直播间 8848")
     assert not any(isinstance(e, UserAddedToTicket) for e in result.events)
     assert stores.ticket(ref).messages == []
+
+
+def _closed(chat, stores, clock, days_ago: float):
+    """A resolved ticket whose "is it fixed?" went unanswered until it closed."""
+    from datetime import timedelta
+
+    ref = make_ticket(chat)
+    chat.last = resolve(stores, ref)
+    stores.set_status(ref, Status.CLOSED, at=clock.now() - timedelta(days=days_ago))
+    return ref
+
+
+def test_not_fixed_on_a_recently_closed_ticket_reopens_it(chat, stores, clock):
+    ref = _closed(chat, stores, clock, days_ago=2)
+    result = chat.press("还没解决")  # the old question's button
+    assert "过期" not in chat.texts(result) and ref in chat.texts(result)
+    assert result.events == [TicketChanged(ref, "reopened")]
+    assert stores.ticket(ref).status == Status.DIAGNOSING
+
+
+def test_typed_not_fixed_after_the_close_reopens_it_too(chat, stores, clock):
+    ref = _closed(chat, stores, clock, days_ago=1)
+    result = chat.say("还没解决")
+    assert result.events == [TicketChanged(ref, "reopened")]
+    assert "重新打开" in chat.texts(result)
+    # Words after that go to the reopened ticket.
+    assert isinstance(chat.say("还是没声音").events[0], UserAddedToTicket)
+
+
+def test_not_fixed_after_the_reopen_window_asks_for_a_new_report(chat, stores, clock):
+    ref = _closed(chat, stores, clock, days_ago=8)
+    text = chat.texts(chat.press("还没解决"))
+    assert "7 天" in text and "过期" not in text
+    assert stores.ticket(ref).status == Status.CLOSED
+
+
+def test_the_reopen_window_is_configured(make_engine, clock, stores):
+    from datetime import timedelta
+
+    chat = Chat(make_engine(reopen_within=timedelta(days=1)), clock)
+    ref = _closed(chat, stores, clock, days_ago=2)
+    assert "1 天" in chat.texts(chat.say("还没解决"))
+    assert stores.ticket(ref).status == Status.CLOSED
