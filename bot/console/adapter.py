@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.conversation import Attachment, ConversationEngine, Inbound, Reply
+from core.conversation.answers import clean, small_number
 from core.ports import Clock
 
 CHANNEL = "console"
@@ -43,7 +44,9 @@ class ConsoleChat:
                 prompt()
 
     def turn(self, line: str) -> None:
-        event = self._event(line)
+        # A terminal can hand over undecodable bytes as lone surrogates
+        # (surrogateescape), which no database or JSON encoder takes.
+        event = self._event(clean(line))
         if event is None:
             return
         result = self.engine.handle(event)
@@ -72,8 +75,9 @@ class ConsoleChat:
         if stripped.startswith("/") and len(stripped) > 1:
             return Inbound(**base, command=stripped[1:].split()[0])  # type: ignore[arg-type]
         # A number picks one of the choices just shown, like pressing its button.
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
-            choice = self._choices[int(stripped) - 1]
+        number = small_number(stripped)
+        if number is not None and 1 <= number <= len(self._choices):
+            choice = self._choices[number - 1]
             return Inbound(**base, choice=choice)  # type: ignore[arg-type]
         return Inbound(**base, text=line)  # type: ignore[arg-type]
 

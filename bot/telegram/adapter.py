@@ -48,6 +48,7 @@ from bot.net import is_loopback
 from bot.worker import ThreadWorker, WorkerDiedError, WorkerProcess
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
+from core.conversation.answers import clean
 from core.errors import StorageUnavailableError
 from core.i18n import language_of, t
 from core.ports import AgentNotifier, Clock
@@ -202,8 +203,10 @@ class TelegramAdapter:
             "channel": CHANNEL,
             "user_id": str(user.id),
             "chat_id": str(chat.id),
-            "display_name": user.full_name,
-            "language": user.language_code,
+            # Telegram's JSON may carry lone surrogates ("\ud800") in names and texts;
+            # no database takes them, so every message of that user would fail.
+            "display_name": clean(user.full_name),
+            "language": clean(user.language_code) if user.language_code else None,
             "at": self.clock.now(),
             "delivery_id": str(update.update_id),
         }
@@ -212,13 +215,13 @@ class TelegramAdapter:
         base = self._base(update)
         if base is None or update.message is None:
             return
-        await self._handle(Inbound(**base, text=update.message.text or ""))
+        await self._handle(Inbound(**base, text=clean(update.message.text or "")))
 
     async def _on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         base = self._base(update)
         if base is None or update.message is None or not update.message.text:
             return
-        command = update.message.text.split()[0].lstrip("/").split("@")[0]
+        command = clean(update.message.text).split()[0].lstrip("/").split("@")[0]
         await self._handle(Inbound(**base, command=command))
 
     async def _on_callback(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -233,7 +236,7 @@ class TelegramAdapter:
             base["chat_id"] = ""  # not from a chat we sent buttons to: the engine calls it stale
         else:
             base["chat_id"] = str(message.chat.id)
-        await self._handle(Inbound(**base, choice=query.data or ""))
+        await self._handle(Inbound(**base, choice=clean(query.data or "")))
 
     async def _on_file(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         base = self._base(update)
@@ -241,11 +244,13 @@ class TelegramAdapter:
         if base is None or message is None:
             return
         attachment = await self._download(message)
-        await self._handle(Inbound(**base, attachment=attachment, text=message.caption))
+        caption = clean(message.caption) if message.caption is not None else None
+        await self._handle(Inbound(**base, attachment=attachment, text=caption))
 
     async def _download(self, message: Message) -> Attachment:
         kind, media, name, mime = _media_of(message)
         size = media.file_size or 0
+        name, mime = clean(name), clean(mime)
         if size > self.max_attachment_bytes:
             return Attachment(kind, name, mime, b"", declared_size=size)
         try:
