@@ -8,18 +8,17 @@ in a worker thread so database commits never stall the event loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
     Message,
     Update,
@@ -44,7 +43,11 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.http.metrics import Metrics
+from bot.http.updates import UpdateNotStoredError, log_once, update_problem
 from bot.net import is_loopback
+from bot.telegram.chats import ChatQueues, HeldChats
+from bot.telegram.polling import UpdatePoller
+from bot.telegram.render import MAX_CALLBACK_BYTES, keyboard, media_of, split_text
 from bot.worker import ThreadWorker, WorkerDiedError, WorkerProcess
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
@@ -57,13 +60,16 @@ from core.relay import Outbound
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-MAX_TEXT = 4096
-MAX_CALLBACK_BYTES = 64
 SEND_ATTEMPTS = 4
 SEND_CONNECTIONS = 8
 # Seconds between attempts while the database or the conversation worker is
-# away: about 15 s in all before the user is told to send the message again.
+# away: about 15 s in all, then the update is left unsettled and Telegram has
+# it again later (polling fetches it again; the webhook answers 503).
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+# Shorter behind the webhook: Telegram waits for the answer, and sends the
+# update again after a 503 anyway.
+WEBHOOK_RETRY_DELAYS = (0.5, 1.0, 2.0)
+ALLOWED_UPDATES = ("message", "callback_query")
 COMMANDS = (
     ("start", "开始 / Start"),
     ("new", "新的反馈 / New report"),
@@ -76,26 +82,19 @@ COMMANDS = (
 )
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line breaks where possible."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    pieces.append(text)
-    return pieces
+@dataclass(slots=True)
+class _Settling:
+    """How the handling of one update went, filled in by `_handle`."""
+
+    retry_delays: tuple[float, ...]
+    stored: bool = True
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(c.label[:64], callback_data=c.id)]
-        for c in reply.choices
-        if len(c.id.encode()) <= MAX_CALLBACK_BYTES
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
+# The update being settled in this task (PTB awaits blocking handlers in the caller's task).
+_NOT_STORED = object()
+_SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", default=None)
+# The unit tests of the chat queues import it from here.
+_ChatQueues = ChatQueues
 
 
 def _seconds(retry_after: int | timedelta) -> float:
@@ -123,7 +122,9 @@ class TelegramAdapter:
         self.agents = agents
         self.webhook = settings.telegram.mode == "webhook"
         self.max_attachment_bytes = max_attachment_bytes or engine.settings.max_attachment_bytes
-        self._chats = _ChatQueues()
+        self._chats = ChatQueues()
+        self._held = HeldChats()
+        self._poller: UpdatePoller | None = None
         # Proxy variables must not send calls to a local Bot API server through a proxy.
         local = is_loopback(settings.telegram.base_url)
         request_kwargs: dict[str, Any] = {"httpx_kwargs": {"trust_env": not local}}
@@ -139,8 +140,8 @@ class TelegramAdapter:
             .get_updates_request(HTTPXRequest(read_timeout=40, **request_kwargs))
             .concurrent_updates(64)
         )
-        if self.webhook:
-            builder = builder.updater(None)
+        # No PTB Updater: polling is UpdatePoller's (see bot/telegram/polling.py).
+        builder = builder.updater(None)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.app.add_handler(CallbackQueryHandler(self._on_callback))
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
@@ -159,27 +160,32 @@ class TelegramAdapter:
             await self.app.bot.set_webhook(
                 self.settings.telegram.webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=list(ALLOWED_UPDATES),
             )
+        else:
+            # A webhook left behind by an earlier run would refuse getUpdates (409).
+            await self.app.bot.delete_webhook()
         await self.app.start()
         if not self.webhook:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                poll_interval=0,
-                timeout=timedelta(seconds=poll_timeout),
-                allowed_updates=["message", "callback_query"],
-                error_callback=self._polling_error,
+            self._poller = UpdatePoller(
+                self.app.bot,
+                self.settle_update,
+                timeout=poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                on_error=self._polling_error,
             )
+            self._poller.start()
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
 
     def _polling_error(self, error: TelegramError) -> None:
-        # PTB keeps polling with back-off; network trouble must not stop the bot.
+        # Polling goes on with back-off; network trouble must not stop the bot.
         if isinstance(error, Conflict):
             log.error(
                 "another process is polling this bot token (409 Conflict): Telegram allows one "
@@ -189,9 +195,39 @@ class TelegramAdapter:
         log.warning("telegram polling error: %s", error.__class__.__name__)
 
     async def process_webhook(self, body: dict[str, Any]) -> None:
-        """Handle one update POSTed to /telegram; returns once it is handled."""
-        update = Update.de_json(body, self.app.bot)
-        await self.app.process_update(update)
+        """Handle one update POSTed to /telegram; returns once it is settled.
+        Raises UpdateNotStoredError when it could not be stored: the webhook then
+        answers 503 and Telegram sends it again.
+        """
+        if not await self.settle_update(body, WEBHOOK_RETRY_DELAYS):
+            raise UpdateNotStoredError(f"telegram update {body.get('update_id')} not stored")
+
+    async def settle_update(
+        self, body: dict[str, Any], retry_delays: tuple[float, ...] | None = None
+    ) -> bool:
+        """Handle one raw update. True once it is settled: handled, or skipped
+        for good because it cannot be handled (an impossible shape, a bug);
+        False when it could not be stored for now and must come again.
+        """
+        problem = update_problem(body)
+        if problem is not None:
+            log_once(problem)
+            return True
+        try:
+            update = Update.de_json(body, self.app.bot)
+        except Exception as err:
+            # Skipped, said once per kind: sent again it would fail again.
+            log_once(f"python-telegram-bot cannot read it ({type(err).__name__})")
+            return True
+        settling = _Settling(RETRY_DELAYS if retry_delays is None else retry_delays)
+        token = _SETTLING.set(settling)
+        try:
+            await self.app.process_update(update)
+        except Exception:
+            log.exception("telegram update %s could not be processed", update.update_id)
+        finally:
+            _SETTLING.reset(token)
+        return settling.stored
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -248,7 +284,7 @@ class TelegramAdapter:
         await self._handle(Inbound(**base, attachment=attachment, text=caption))
 
     async def _download(self, message: Message) -> Attachment:
-        kind, media, name, mime = _media_of(message)
+        kind, media, name, mime = media_of(message)
         size = media.file_size or 0
         name, mime = clean(name), clean(mime)
         if size > self.max_attachment_bytes:
@@ -268,31 +304,46 @@ class TelegramAdapter:
         started = time.perf_counter()
         if self.metrics is not None:
             self.metrics.messages_in.labels(CHANNEL).inc()
+        settling = _SETTLING.get() or _Settling(RETRY_DELAYS)
+        update_id = int(event.delivery_id or 0)
         async with self._chats.turn(chat_id):
-            result = await self._run_engine(event)
+            if self._held.blocks(chat_id, update_id):
+                # An earlier update of this chat is waiting to be stored: this one
+                # comes again after it.
+                settling.stored = False
+                return
+            result = await self._run_engine(event, settling.retry_delays)
+            if result is _NOT_STORED:
+                settling.stored = False
+                self._held.hold(chat_id, update_id)
+                return
+            self._held.release(chat_id, update_id)
             if result is None:
                 lang = language_of(event.language, self.engine.settings.default_language)
                 await self.send(chat_id, [Reply(t(lang, "error"))])
                 return
+            assert isinstance(result, HandleResult)
             await self.send(chat_id, result.replies)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.agents is not None and result.events:
             await self.agents.announce(result.events)
 
-    async def _run_engine(self, event: Inbound) -> HandleResult | None:
-        """The engine's result; None once it failed for good. A database or
-        worker that is briefly away is waited for, so the update is not lost:
-        in polling mode Telegram will not send it again, and this chat's later
-        updates wait their turn meanwhile.
+    async def _run_engine(
+        self, event: Inbound, retry_delays: tuple[float, ...]
+    ) -> HandleResult | object | None:
+        """The engine's result; None once it failed for good (a bug: the update
+        would fail again); _NOT_STORED while the database or the worker stays
+        away (the update comes again). A short absence is waited for, and this
+        chat's later updates wait their turn meanwhile.
         """
-        for delay in (*RETRY_DELAYS, None):
+        for delay in (*retry_delays, None):
             try:
                 return await self.runner.handle(event)
             except (StorageUnavailableError, WorkerDiedError) as err:
                 if delay is None:
-                    log.error("conversation engine unavailable; update given up: %s", err)
-                    return None
+                    log.error("conversation engine unavailable; update left for later: %s", err)
+                    return _NOT_STORED
                 log.warning("conversation engine unavailable (%s); retrying in %.1f s", err, delay)
                 await asyncio.sleep(delay)
             except Exception:
@@ -346,42 +397,3 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler error: %r", context.error)
-
-
-class _ChatQueues:
-    """One chat's updates are handled in the order they came; a chat's lock is
-    dropped when nothing waits on it, so memory does not grow with every chat
-    ever seen.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock, users = self._locks.setdefault(chat_id, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[chat_id]
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-def _media_of(message: Message) -> tuple[str, Any, str, str]:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return "photo", photo, f"photo_{photo.file_unique_id}.jpg", "image/jpeg"
-    if message.video:
-        v = message.video
-        return "video", v, v.file_name or "video.mp4", v.mime_type or "video/mp4"
-    if message.voice:
-        return "voice", message.voice, "voice.ogg", message.voice.mime_type or "audio/ogg"
-    doc = message.document
-    assert doc is not None
-    return "document", doc, doc.file_name or "file", doc.mime_type or "application/octet-stream"
