@@ -10,27 +10,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import (
     BotCommand,
-    InputFile,
     Message,
     Update,
 )
 from telegram.error import (
-    BadRequest,
     Conflict,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import (
     Application,
@@ -46,8 +39,10 @@ from bot.http.metrics import Metrics
 from bot.http.updates import UpdateNotStoredError, log_once, update_problem
 from bot.net import is_loopback
 from bot.telegram.chats import ChatQueues, HeldChats
+from bot.telegram.direct import DirectSender
 from bot.telegram.polling import UpdatePoller
-from bot.telegram.render import MAX_CALLBACK_BYTES, keyboard, media_of, split_text
+from bot.telegram.queued import ReplyOutbox
+from bot.telegram.render import MAX_CALLBACK_BYTES, media_of
 from bot.worker import ThreadWorker, WorkerDiedError, WorkerProcess
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
@@ -60,7 +55,6 @@ from core.relay import Outbound
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-SEND_ATTEMPTS = 4
 SEND_CONNECTIONS = 8
 # Seconds between attempts while the database or the conversation worker is
 # away: about 15 s in all, then the update is left unsettled and Telegram has
@@ -97,10 +91,6 @@ _SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", defaul
 _ChatQueues = ChatQueues
 
 
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
-
-
 class TelegramAdapter:
     def __init__(
         self,
@@ -125,6 +115,8 @@ class TelegramAdapter:
         self._chats = ChatQueues()
         self._held = HeldChats()
         self._poller: UpdatePoller | None = None
+        # The runtime sets it when an outbox dispatcher runs for Telegram.
+        self.outbox: ReplyOutbox | None = None
         # Proxy variables must not send calls to a local Bot API server through a proxy.
         local = is_loopback(settings.telegram.base_url)
         request_kwargs: dict[str, Any] = {"httpx_kwargs": {"trust_env": not local}}
@@ -143,6 +135,7 @@ class TelegramAdapter:
         # No PTB Updater: polling is UpdatePoller's (see bot/telegram/polling.py).
         builder = builder.updater(None)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.direct = DirectSender(self.app.bot, metrics)
         self.app.add_handler(CallbackQueryHandler(self._on_callback))
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
         attachments = filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.VOICE
@@ -318,12 +311,15 @@ class TelegramAdapter:
                 self._held.hold(chat_id, update_id)
                 return
             self._held.release(chat_id, update_id)
+            lang = language_of(event.language, self.engine.settings.default_language)
+            key = f"reply:{CHANNEL}:{event.delivery_id}"
             if result is None:
-                lang = language_of(event.language, self.engine.settings.default_language)
-                await self.send(chat_id, [Reply(t(lang, "error"))])
+                await self.send(
+                    chat_id, [Reply(t(lang, "error"))], key=f"{key}:error", language=lang
+                )
                 return
             assert isinstance(result, HandleResult)
-            await self.send(chat_id, result.replies)
+            await self.send(chat_id, result.replies, key=key, language=lang)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.agents is not None and result.events:
@@ -355,38 +351,36 @@ class TelegramAdapter:
 
     async def deliver(self, outbound: Outbound) -> None:
         """UserNotifier: an agent's replies to the reporter's chat."""
-        await self.send(outbound.chat_id, outbound.replies)
+        # An agent's message has no delivery id: each one is new.
+        key = f"relay:{CHANNEL}:{outbound.ref}:{uuid.uuid4().hex}"
+        await self.send(outbound.chat_id, outbound.replies, key=key)
 
-    async def send(self, chat_id: int | str, replies: Sequence[Reply]) -> None:
+    async def send(
+        self,
+        chat_id: int | str,
+        replies: Sequence[Reply],
+        *,
+        key: str,
+        language: str | None = None,
+    ) -> None:
+        """Replies to a chat: stored in the outbox when the runtime gave one (it
+        sends them, retrying, in order), else sent at once. `key` names the
+        turn, so that the replies of a redelivered update are stored once.
+        """
+        if self.outbox is None:
+            await self.direct.send(chat_id, replies)
+            return
+        queued: list[Reply] = []
         for reply in replies:
             if reply.attachment is not None:
-                document = InputFile(reply.attachment.data, filename=reply.attachment.file_name)
-                send_file = partial(self.app.bot.send_document, chat_id, document)
-                await self._with_retries(send_file)
-            pieces = split_text(reply.text)
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply) if i == len(pieces) - 1 else None
-                send = partial(self.app.bot.send_message, chat_id, piece, reply_markup=markup)
-                await self._with_retries(send)
-                if self.metrics is not None:
-                    self.metrics.messages_out.labels(CHANNEL).inc()
-
-    async def _with_retries(self, call: Callable[[], Any]) -> None:
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await call()
-                return
-            except RetryAfter as err:
-                if attempt == SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(_seconds(err.retry_after))
-            except (TimedOut, NetworkError) as err:
-                if isinstance(err, BadRequest) or attempt == SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(0.2 * 2**attempt)
-            except Forbidden:
-                log.info("telegram user blocked the bot; reply dropped")
-                return
+                # File bytes stay out of the queue table (docs/outbox.md): the
+                # file goes now, its text through the queue.
+                await self.direct.send_file(chat_id, reply.attachment)
+                reply = replace(reply, attachment=None)
+            queued.append(reply)
+        lang = language or self.engine.settings.default_language
+        if not await self.outbox.put(str(chat_id), lang, queued, key):
+            await self.direct.send(chat_id, queued)
 
     @staticmethod
     async def _quietly(call: Any) -> None:
