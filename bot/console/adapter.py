@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.console.outbox import ConsoleOutbox
 from core.conversation import Attachment, ConversationEngine, Inbound, Reply
 from core.conversation.answers import clean, small_number
 from core.ports import Clock
@@ -27,12 +28,14 @@ class ConsoleChat:
         user: str,
         language: str | None,
         clock: Clock,
+        outbox: ConsoleOutbox | None = None,
     ) -> None:
         self.engine = engine
         self.out = out
         self.user = user
         self.language = language
         self.clock = clock
+        self.outbox = outbox
         self._choices: list[str] = []
 
     def run(self, lines: Iterable[str], prompt: Callable[[], None] | None = None) -> None:
@@ -42,8 +45,10 @@ class ConsoleChat:
             self.turn(line.rstrip("\n"))
             if prompt:
                 prompt()
+        self.deliver_queued()
 
     def turn(self, line: str) -> None:
+        self.deliver_queued()
         # A terminal can hand over undecodable bytes as lone surrogates
         # (surrogateescape), which no database or JSON encoder takes.
         event = self._event(clean(line))
@@ -52,6 +57,12 @@ class ConsoleChat:
         result = self.engine.handle(event)
         for reply in result.replies:
             self._render(reply)
+
+    def deliver_queued(self) -> None:
+        """Messages the outbox holds for this user, printed before the next turn."""
+        if self.outbox is not None:
+            for reply in self.outbox.take(self.user):
+                self._render(reply)
 
     def _event(self, line: str) -> Inbound | None:
         base = {

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from bot.cli import main
+from core.config import settings_from_mapping
+from core.conversation import Reply
 from core.conversation.answers import choice_number, small_number
+from core.outbox import enqueue
+from core.storage.db import Database
+from core.storage.outbox_tables import OutboxMessageRow
 
 STUTTER = "直播间 8848 一直卡成PPT，iPhone 13，用的WiFi"
 
@@ -69,3 +76,31 @@ def test_only_short_ascii_digit_runs_are_numbers(text: str, expected: int | None
 def test_a_huge_number_is_no_choice() -> None:
     assert choice_number("9" * 5000, 3) is None
     assert choice_number(" 2 ", 3) == 1
+
+
+def test_the_console_prints_what_the_outbox_holds_for_its_user_and_nobody_elses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # No dispatcher serves the console: `livedesk chat` delivers its own user's rows.
+    settings = settings_from_mapping({"storage": {"data_dir": str(tmp_path / "data")}})
+    db = Database(settings.database_url())
+    db.upgrade()
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for chat_id, text in (("console-user", "故障已修复"), ("someone-else", "not yours")):
+            enqueue(
+                s,
+                channel="console",
+                chat_id=chat_id,
+                language="zh",
+                reply=Reply(text),
+                dedupe_key=f"incident-update:1:{chat_id}",
+                now=now,
+            )
+    out = chat(monkeypatch, capsys, tmp_path, ["/help"])
+    assert "bot> 故障已修复" in out
+    assert "not yours" not in out
+    with db.session() as s:
+        rows = {r.chat_id: r.status for r in s.exec(select(OutboxMessageRow)).all()}
+    assert rows == {"console-user": "sent", "someone-else": "pending"}
+    db.engine.dispose()
