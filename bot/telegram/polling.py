@@ -123,8 +123,11 @@ class UpdatePoller:
                 if not self._running:
                     return
                 raise
-            except TelegramError as err:
-                self.on_error(err)
+            except Exception as err:
+                if isinstance(err, TelegramError):
+                    self.on_error(err)
+                else:
+                    log.exception("telegram getUpdates failed")
                 # Another poller (409) wins the next long poll anyway: no hurry.
                 await asyncio.sleep(FETCH_BACKOFF[1] if isinstance(err, Conflict) else backoff)
                 backoff = min(backoff * 2, FETCH_BACKOFF[1])
@@ -135,6 +138,14 @@ class UpdatePoller:
             if not await self._settle_batch(batch):
                 await asyncio.sleep(RETRY_PAUSE)
 
+    async def _settle_one(self, update: dict[str, Any]) -> bool:
+        try:
+            return await self.settle(update)
+        except Exception:
+            # A bug for this update would be one again next time: skipped, not retried.
+            log.exception("telegram update %s could not be settled", update.get("update_id"))
+            return True
+
     async def _settle_batch(self, batch: list[Any]) -> bool:
         """Settles a batch (chats in parallel, each chat in order); False when
         some update could not be stored and must be fetched again.
@@ -144,7 +155,7 @@ class UpdatePoller:
             log.warning("getUpdates answered %d entries without an update id", len(batch))
         if not updates:
             return True
-        settled = await asyncio.gather(*(self.settle(u) for u in updates))
+        settled = await asyncio.gather(*(self._settle_one(u) for u in updates))
         offset = settled_offset(updates, settled)
         if offset is not None:
             self.offset = max(self.offset, offset)
