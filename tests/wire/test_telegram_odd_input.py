@@ -3,11 +3,13 @@ python-telegram-bot cannot parse. Each is cleaned or skipped, never fatal."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.http.limits import ROUTE_LIMITS
 from tests.wire.telegram_intake_fixtures import WEBHOOK_SECRET, Service, User
 
 pytestmark = pytest.mark.wire
@@ -71,3 +73,16 @@ async def test_the_webhook_answers_200_for_an_update_ptb_cannot_read(
         assert response.status == 200, await response.text()
     user = User(webhook_service.fake, 1204)
     await user.command("/help", expect="/new")
+
+
+async def test_the_webhook_refuses_a_body_over_its_limit_before_reading_it(
+    webhook_service: Service,
+):
+    url = webhook_service.settings.telegram.webhook_url
+    headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+    big = b" " * (ROUTE_LIMITS["/telegram"] + 1)
+    async with (
+        aiohttp.ClientSession(trust_env=False) as http,
+        http.post(url, data=io.BytesIO(big), headers=headers) as response,
+    ):
+        assert response.status == 413
