@@ -84,8 +84,9 @@ class _Settling:
     stored: bool = True
 
 
-# The update being settled in this task (PTB awaits blocking handlers in the caller's task).
+# What _run_engine answers while the database or the worker stays away.
 _NOT_STORED = object()
+# The update being settled in this task (PTB awaits blocking handlers in the caller's task).
 _SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", default=None)
 # The unit tests of the chat queues import it from here.
 _ChatQueues = ChatQueues
@@ -378,6 +379,8 @@ class TelegramAdapter:
                 await self.direct.send_file(chat_id, reply.attachment)
                 reply = replace(reply, attachment=None)
             queued.append(reply)
+        if not queued:
+            return
         lang = language or self.engine.settings.default_language
         if not await self.outbox.put(str(chat_id), lang, queued, key):
             await self.direct.send(chat_id, queued)
