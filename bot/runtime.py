@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from bot.bootstrap import Intake, build_runtime
 from bot.http.metrics import Metrics
 from bot.http.server import build_http_app
+from bot.telegram.queued import ReplyOutbox
 from core.config import Settings
 from core.conversation import ArticlesOffered, SelfServiceResolved, TicketCreated
 from core.conversation.messages import DomainEvent
@@ -130,6 +131,16 @@ class Runtime:
         self.slack = slack
         self.worker = worker
         self.outbox = outbox
+        if telegram is not None and outbox is not None:
+            # Conversation replies and agents' replies go through the outbox too:
+            # stored, then sent by the dispatcher (woken at once), retried, in order.
+            telegram.outbox = ReplyOutbox(
+                intake.services.db,
+                channel=outbox.channel,
+                clock=clock,
+                expire_after=settings.outbox.expire_after,
+                wake=outbox.wake,
+            )
         self._outbox_task: asyncio.Task[None] | None = None
         self.anchors = AnchorFile(settings.audit.anchor_path(settings.storage.data_dir))
         self._sweeper: asyncio.Task[None] | None = None

@@ -8,6 +8,8 @@ from typing import Any
 
 from bot.bootstrap import build_intake, clock_for, settings_for
 from bot.console.adapter import ConsoleChat
+from bot.console.outbox import ConsoleOutbox
+from core.outbox import SqlOutbox
 from core.storage.db import Database
 
 
@@ -23,8 +25,15 @@ def chat(args: argparse.Namespace) -> int:
     Database(settings.database_url()).upgrade()  # the embedded database needs no setup step
     intake = build_intake(settings)
     interactive = sys.stdin.isatty()
+    clock = clock_for(args)
     console = ConsoleChat(
-        intake.engine, sys.stdout, user=args.user, language=args.lang, clock=clock_for(args)
+        intake.engine,
+        sys.stdout,
+        user=args.user,
+        language=args.lang,
+        clock=clock,
+        # No dispatcher serves the console: the chat prints its own queued messages.
+        outbox=ConsoleOutbox(SqlOutbox(intake.services.db), clock),
     )
 
     def prompt() -> None:

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.console.outbox import ConsoleOutbox
 from core.conversation import Attachment, ConversationEngine, Inbound, Reply
+from core.conversation.answers import clean, small_number
 from core.ports import Clock
 
 CHANNEL = "console"
@@ -26,12 +28,14 @@ class ConsoleChat:
         user: str,
         language: str | None,
         clock: Clock,
+        outbox: ConsoleOutbox | None = None,
     ) -> None:
         self.engine = engine
         self.out = out
         self.user = user
         self.language = language
         self.clock = clock
+        self.outbox = outbox
         self._choices: list[str] = []
 
     def run(self, lines: Iterable[str], prompt: Callable[[], None] | None = None) -> None:
@@ -41,14 +45,24 @@ class ConsoleChat:
             self.turn(line.rstrip("\n"))
             if prompt:
                 prompt()
+        self.deliver_queued()
 
     def turn(self, line: str) -> None:
-        event = self._event(line)
+        self.deliver_queued()
+        # A terminal can hand over undecodable bytes as lone surrogates
+        # (surrogateescape), which no database or JSON encoder takes.
+        event = self._event(clean(line))
         if event is None:
             return
         result = self.engine.handle(event)
         for reply in result.replies:
             self._render(reply)
+
+    def deliver_queued(self) -> None:
+        """Messages the outbox holds for this user, printed before the next turn."""
+        if self.outbox is not None:
+            for reply in self.outbox.take(self.user):
+                self._render(reply)
 
     def _event(self, line: str) -> Inbound | None:
         base = {
@@ -72,8 +86,9 @@ class ConsoleChat:
         if stripped.startswith("/") and len(stripped) > 1:
             return Inbound(**base, command=stripped[1:].split()[0])  # type: ignore[arg-type]
         # A number picks one of the choices just shown, like pressing its button.
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
-            choice = self._choices[int(stripped) - 1]
+        number = small_number(stripped)
+        if number is not None and 1 <= number <= len(self._choices):
+            choice = self._choices[number - 1]
             return Inbound(**base, choice=choice)  # type: ignore[arg-type]
         return Inbound(**base, text=line)  # type: ignore[arg-type]
 

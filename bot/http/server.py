@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from bot.http.health import healthz, readiness
 from bot.http.limits import BodyLimit
-from bot.http.updates import is_update_id, log_once, update_problem
+from bot.http.updates import UpdateNotStoredError, is_update_id, log_once, update_problem
 from core.storage.db import Database
 
 if TYPE_CHECKING:
@@ -60,7 +60,15 @@ def build_http_app(
             log_once(problem)
             return JSONResponse({"ok": True, "ignored": problem})
         # Answered only once handled: the update is durable before Telegram hears 200.
-        await telegram.process_webhook(update)
+        try:
+            await telegram.process_webhook(update)
+        except UpdateNotStoredError:
+            # Not stored (the database is away): any non-2xx makes Telegram send it again.
+            return JSONResponse(
+                {"ok": False, "error": "not stored yet, send it again"},
+                503,
+                headers={"Retry-After": "5"},
+            )
         return JSONResponse({"ok": True})
 
     async def slack_events(request: Request) -> Response:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from core.errors import LiveDeskError
+
 log = logging.getLogger(__name__)
 
 # Keys whose value is a message object.
@@ -25,6 +27,11 @@ MESSAGE_KEYS = (
 _MAX_DATE = 4_102_444_800
 _MAX_ID = 2**63 - 1
 _logged: set[str] = set()
+
+
+class UpdateNotStoredError(LiveDeskError):
+    """The update could not be stored for now (the database is away): answered
+    503, so that Telegram sends it again."""
 
 
 def is_update_id(value: object) -> bool:

@@ -8,30 +8,22 @@ in a worker thread so database commits never stall the event loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import timedelta
-from functools import partial
+import uuid
+from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from typing import Any
 
 from telegram import (
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
     Message,
     Update,
 )
 from telegram.error import (
-    BadRequest,
     Conflict,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import (
     Application,
@@ -44,10 +36,17 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.http.metrics import Metrics
+from bot.http.updates import UpdateNotStoredError, log_once, update_problem
 from bot.net import is_loopback
+from bot.telegram.chats import ChatQueues, HeldChats
+from bot.telegram.direct import DirectSender
+from bot.telegram.polling import UpdatePoller
+from bot.telegram.queued import ReplyOutbox
+from bot.telegram.render import MAX_CALLBACK_BYTES, media_of
 from bot.worker import ThreadWorker, WorkerDiedError, WorkerProcess
 from core.config import Settings
 from core.conversation import Attachment, ConversationEngine, HandleResult, Inbound, Reply
+from core.conversation.answers import clean
 from core.errors import StorageUnavailableError
 from core.i18n import language_of, t
 from core.ports import AgentNotifier, Clock
@@ -56,13 +55,15 @@ from core.relay import Outbound
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-MAX_TEXT = 4096
-MAX_CALLBACK_BYTES = 64
-SEND_ATTEMPTS = 4
 SEND_CONNECTIONS = 8
 # Seconds between attempts while the database or the conversation worker is
-# away: about 15 s in all before the user is told to send the message again.
+# away: about 15 s in all, then the update is left unsettled and Telegram has
+# it again later (polling fetches it again; the webhook answers 503).
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
+# Shorter behind the webhook: Telegram waits for the answer, and sends the
+# update again after a 503 anyway.
+WEBHOOK_RETRY_DELAYS = (0.5, 1.0, 2.0)
+ALLOWED_UPDATES = ("message", "callback_query")
 COMMANDS = (
     ("start", "开始 / Start"),
     ("new", "新的反馈 / New report"),
@@ -75,30 +76,20 @@ COMMANDS = (
 )
 
 
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line breaks where possible."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= limit // 2:
-            cut = limit
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    pieces.append(text)
-    return pieces
+@dataclass(slots=True)
+class _Settling:
+    """How the handling of one update went, filled in by `_handle`."""
+
+    retry_delays: tuple[float, ...]
+    stored: bool = True
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(c.label[:64], callback_data=c.id)]
-        for c in reply.choices
-        if len(c.id.encode()) <= MAX_CALLBACK_BYTES
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+# What _run_engine answers while the database or the worker stays away.
+_NOT_STORED = object()
+# The update being settled in this task (PTB awaits blocking handlers in the caller's task).
+_SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", default=None)
+# The unit tests of the chat queues import it from here.
+_ChatQueues = ChatQueues
 
 
 class TelegramAdapter:
@@ -122,7 +113,11 @@ class TelegramAdapter:
         self.agents = agents
         self.webhook = settings.telegram.mode == "webhook"
         self.max_attachment_bytes = max_attachment_bytes or engine.settings.max_attachment_bytes
-        self._chats = _ChatQueues()
+        self._chats = ChatQueues()
+        self._held = HeldChats()
+        self._poller: UpdatePoller | None = None
+        # The runtime sets it when an outbox dispatcher runs for Telegram.
+        self.outbox: ReplyOutbox | None = None
         # Proxy variables must not send calls to a local Bot API server through a proxy.
         local = is_loopback(settings.telegram.base_url)
         request_kwargs: dict[str, Any] = {"httpx_kwargs": {"trust_env": not local}}
@@ -138,9 +133,10 @@ class TelegramAdapter:
             .get_updates_request(HTTPXRequest(read_timeout=40, **request_kwargs))
             .concurrent_updates(64)
         )
-        if self.webhook:
-            builder = builder.updater(None)
+        # No PTB Updater: polling is UpdatePoller's (see bot/telegram/polling.py).
+        builder = builder.updater(None)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.direct = DirectSender(self.app.bot, metrics)
         self.app.add_handler(CallbackQueryHandler(self._on_callback))
         self.app.add_handler(MessageHandler(filters.COMMAND, self._on_command))
         attachments = filters.PHOTO | filters.VIDEO | filters.Document.ALL | filters.VOICE
@@ -158,27 +154,32 @@ class TelegramAdapter:
             await self.app.bot.set_webhook(
                 self.settings.telegram.webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=list(ALLOWED_UPDATES),
             )
+        else:
+            # A webhook left behind by an earlier run would refuse getUpdates (409).
+            await self.app.bot.delete_webhook()
         await self.app.start()
         if not self.webhook:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                poll_interval=0,
-                timeout=timedelta(seconds=poll_timeout),
-                allowed_updates=["message", "callback_query"],
-                error_callback=self._polling_error,
+            self._poller = UpdatePoller(
+                self.app.bot,
+                self.settle_update,
+                timeout=poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                on_error=self._polling_error,
             )
+            self._poller.start()
 
     async def stop(self) -> None:
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+        if self._poller is not None:
+            await self._poller.stop()
+            self._poller = None
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
 
     def _polling_error(self, error: TelegramError) -> None:
-        # PTB keeps polling with back-off; network trouble must not stop the bot.
+        # Polling goes on with back-off; network trouble must not stop the bot.
         if isinstance(error, Conflict):
             log.error(
                 "another process is polling this bot token (409 Conflict): Telegram allows one "
@@ -188,9 +189,39 @@ class TelegramAdapter:
         log.warning("telegram polling error: %s", error.__class__.__name__)
 
     async def process_webhook(self, body: dict[str, Any]) -> None:
-        """Handle one update POSTed to /telegram; returns once it is handled."""
-        update = Update.de_json(body, self.app.bot)
-        await self.app.process_update(update)
+        """Handle one update POSTed to /telegram; returns once it is settled.
+        Raises UpdateNotStoredError when it could not be stored: the webhook then
+        answers 503 and Telegram sends it again.
+        """
+        if not await self.settle_update(body, WEBHOOK_RETRY_DELAYS):
+            raise UpdateNotStoredError(f"telegram update {body.get('update_id')} not stored")
+
+    async def settle_update(
+        self, body: dict[str, Any], retry_delays: tuple[float, ...] | None = None
+    ) -> bool:
+        """Handle one raw update. True once it is settled: handled, or skipped
+        for good because it cannot be handled (an impossible shape, a bug);
+        False when it could not be stored for now and must come again.
+        """
+        problem = update_problem(body)
+        if problem is not None:
+            log_once(problem)
+            return True
+        try:
+            update = Update.de_json(body, self.app.bot)
+        except Exception as err:
+            # Skipped, said once per kind: sent again it would fail again.
+            log_once(f"python-telegram-bot cannot read it ({type(err).__name__})")
+            return True
+        settling = _Settling(RETRY_DELAYS if retry_delays is None else retry_delays)
+        token = _SETTLING.set(settling)
+        try:
+            await self.app.process_update(update)
+        except Exception:
+            log.exception("telegram update %s could not be processed", update.update_id)
+        finally:
+            _SETTLING.reset(token)
+        return settling.stored
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -202,8 +233,10 @@ class TelegramAdapter:
             "channel": CHANNEL,
             "user_id": str(user.id),
             "chat_id": str(chat.id),
-            "display_name": user.full_name,
-            "language": user.language_code,
+            # Telegram's JSON may carry lone surrogates ("\ud800") in names and texts;
+            # no database takes them, so every message of that user would fail.
+            "display_name": clean(user.full_name),
+            "language": clean(user.language_code) if user.language_code else None,
             "at": self.clock.now(),
             "delivery_id": str(update.update_id),
         }
@@ -212,13 +245,13 @@ class TelegramAdapter:
         base = self._base(update)
         if base is None or update.message is None:
             return
-        await self._handle(Inbound(**base, text=update.message.text or ""))
+        await self._handle(Inbound(**base, text=clean(update.message.text or "")))
 
     async def _on_command(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         base = self._base(update)
         if base is None or update.message is None or not update.message.text:
             return
-        command = update.message.text.split()[0].lstrip("/").split("@")[0]
+        command = clean(update.message.text).split()[0].lstrip("/").split("@")[0]
         await self._handle(Inbound(**base, command=command))
 
     async def _on_callback(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -233,7 +266,7 @@ class TelegramAdapter:
             base["chat_id"] = ""  # not from a chat we sent buttons to: the engine calls it stale
         else:
             base["chat_id"] = str(message.chat.id)
-        await self._handle(Inbound(**base, choice=query.data or ""))
+        await self._handle(Inbound(**base, choice=clean(query.data or "")))
 
     async def _on_file(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         base = self._base(update)
@@ -241,11 +274,13 @@ class TelegramAdapter:
         if base is None or message is None:
             return
         attachment = await self._download(message)
-        await self._handle(Inbound(**base, attachment=attachment, text=message.caption))
+        caption = clean(message.caption) if message.caption is not None else None
+        await self._handle(Inbound(**base, attachment=attachment, text=caption))
 
     async def _download(self, message: Message) -> Attachment:
-        kind, media, name, mime = _media_of(message)
+        kind, media, name, mime = media_of(message)
         size = media.file_size or 0
+        name, mime = clean(name), clean(mime)
         if size > self.max_attachment_bytes:
             return Attachment(kind, name, mime, b"", declared_size=size)
         try:
@@ -263,31 +298,49 @@ class TelegramAdapter:
         started = time.perf_counter()
         if self.metrics is not None:
             self.metrics.messages_in.labels(CHANNEL).inc()
+        settling = _SETTLING.get() or _Settling(RETRY_DELAYS)
+        update_id = int(event.delivery_id or 0)
         async with self._chats.turn(chat_id):
-            result = await self._run_engine(event)
-            if result is None:
-                lang = language_of(event.language, self.engine.settings.default_language)
-                await self.send(chat_id, [Reply(t(lang, "error"))])
+            if self._held.blocks(chat_id, update_id):
+                # An earlier update of this chat is waiting to be stored: this one
+                # comes again after it.
+                settling.stored = False
                 return
-            await self.send(chat_id, result.replies)
+            result = await self._run_engine(event, settling.retry_delays)
+            if result is _NOT_STORED:
+                settling.stored = False
+                self._held.hold(chat_id, update_id)
+                return
+            self._held.release(chat_id, update_id)
+            lang = language_of(event.language, self.engine.settings.default_language)
+            key = f"reply:{CHANNEL}:{event.delivery_id}"
+            if result is None:
+                await self.send(
+                    chat_id, [Reply(t(lang, "error"))], key=f"{key}:error", language=lang
+                )
+                return
+            assert isinstance(result, HandleResult)
+            await self.send(chat_id, result.replies, key=key, language=lang)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.agents is not None and result.events:
             await self.agents.announce(result.events)
 
-    async def _run_engine(self, event: Inbound) -> HandleResult | None:
-        """The engine's result; None once it failed for good. A database or
-        worker that is briefly away is waited for, so the update is not lost:
-        in polling mode Telegram will not send it again, and this chat's later
-        updates wait their turn meanwhile.
+    async def _run_engine(
+        self, event: Inbound, retry_delays: tuple[float, ...]
+    ) -> HandleResult | object | None:
+        """The engine's result; None once it failed for good (a bug: the update
+        would fail again); _NOT_STORED while the database or the worker stays
+        away (the update comes again). A short absence is waited for, and this
+        chat's later updates wait their turn meanwhile.
         """
-        for delay in (*RETRY_DELAYS, None):
+        for delay in (*retry_delays, None):
             try:
                 return await self.runner.handle(event)
             except (StorageUnavailableError, WorkerDiedError) as err:
                 if delay is None:
-                    log.error("conversation engine unavailable; update given up: %s", err)
-                    return None
+                    log.error("conversation engine unavailable; update left for later: %s", err)
+                    return _NOT_STORED
                 log.warning("conversation engine unavailable (%s); retrying in %.1f s", err, delay)
                 await asyncio.sleep(delay)
             except Exception:
@@ -299,38 +352,38 @@ class TelegramAdapter:
 
     async def deliver(self, outbound: Outbound) -> None:
         """UserNotifier: an agent's replies to the reporter's chat."""
-        await self.send(outbound.chat_id, outbound.replies)
+        # An agent's message has no delivery id: each one is new.
+        key = f"relay:{CHANNEL}:{outbound.ref}:{uuid.uuid4().hex}"
+        await self.send(outbound.chat_id, outbound.replies, key=key)
 
-    async def send(self, chat_id: int | str, replies: Sequence[Reply]) -> None:
+    async def send(
+        self,
+        chat_id: int | str,
+        replies: Sequence[Reply],
+        *,
+        key: str,
+        language: str | None = None,
+    ) -> None:
+        """Replies to a chat: stored in the outbox when the runtime gave one (it
+        sends them, retrying, in order), else sent at once. `key` names the
+        turn, so that the replies of a redelivered update are stored once.
+        """
+        if self.outbox is None:
+            await self.direct.send(chat_id, replies)
+            return
+        queued: list[Reply] = []
         for reply in replies:
             if reply.attachment is not None:
-                document = InputFile(reply.attachment.data, filename=reply.attachment.file_name)
-                send_file = partial(self.app.bot.send_document, chat_id, document)
-                await self._with_retries(send_file)
-            pieces = split_text(reply.text)
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply) if i == len(pieces) - 1 else None
-                send = partial(self.app.bot.send_message, chat_id, piece, reply_markup=markup)
-                await self._with_retries(send)
-                if self.metrics is not None:
-                    self.metrics.messages_out.labels(CHANNEL).inc()
-
-    async def _with_retries(self, call: Callable[[], Any]) -> None:
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                await call()
-                return
-            except RetryAfter as err:
-                if attempt == SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(_seconds(err.retry_after))
-            except (TimedOut, NetworkError) as err:
-                if isinstance(err, BadRequest) or attempt == SEND_ATTEMPTS:
-                    raise
-                await asyncio.sleep(0.2 * 2**attempt)
-            except Forbidden:
-                log.info("telegram user blocked the bot; reply dropped")
-                return
+                # File bytes stay out of the queue table (docs/outbox.md): the
+                # file goes now, its text through the queue.
+                await self.direct.send_file(chat_id, reply.attachment)
+                reply = replace(reply, attachment=None)
+            queued.append(reply)
+        if not queued:
+            return
+        lang = language or self.engine.settings.default_language
+        if not await self.outbox.put(str(chat_id), lang, queued, key):
+            await self.direct.send(chat_id, queued)
 
     @staticmethod
     async def _quietly(call: Any) -> None:
@@ -341,42 +394,3 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler error: %r", context.error)
-
-
-class _ChatQueues:
-    """One chat's updates are handled in the order they came; a chat's lock is
-    dropped when nothing waits on it, so memory does not grow with every chat
-    ever seen.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
-
-    @contextlib.asynccontextmanager
-    async def turn(self, chat_id: int) -> AsyncIterator[None]:
-        lock, users = self._locks.setdefault(chat_id, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._locks[chat_id]
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-def _media_of(message: Message) -> tuple[str, Any, str, str]:
-    if message.photo:
-        photo = message.photo[-1]  # the largest size
-        return "photo", photo, f"photo_{photo.file_unique_id}.jpg", "image/jpeg"
-    if message.video:
-        v = message.video
-        return "video", v, v.file_name or "video.mp4", v.mime_type or "video/mp4"
-    if message.voice:
-        return "voice", message.voice, "voice.ogg", message.voice.mime_type or "audio/ogg"
-    doc = message.document
-    assert doc is not None
-    return "document", doc, doc.file_name or "file", doc.mime_type or "application/octet-stream"

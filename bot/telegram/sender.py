@@ -23,7 +23,8 @@ from telegram.error import (
 )
 
 from bot.http.metrics import Metrics
-from bot.telegram.adapter import CHANNEL, keyboard, split_text
+from bot.telegram.adapter import CHANNEL
+from bot.telegram.render import keyboard, split_text
 from core.outbox import OutboxMessage, SendResult
 
 log = logging.getLogger(__name__)

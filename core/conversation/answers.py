@@ -98,12 +98,27 @@ _FREE_TEXT_FIELDS = frozenset({"device_model", "os", "steps"})
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{2,63}")
 _VERSION = re.compile(r"\d+(?:\.\d+){1,3}")
 _NUMBER = re.compile(r"\d+(?:\.\d{1,2})?")
+# Longer digit runs are never converted: Python refuses strings past 4,300
+# digits (ValueError), and long ones cost quadratic time. No choice list,
+# rating or count a user types needs more than this.
+MAX_NUMBER_DIGITS = 9
 
 
 def clean(text: str) -> str:
     """NUL and unpaired surrogates carry no meaning and cannot be stored everywhere."""
     text = text.replace("\x00", "")
     return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def small_number(text: str, max_digits: int = MAX_NUMBER_DIGITS) -> int | None:
+    """The value of a short run of ASCII digits; None for anything else.
+
+    Only ASCII: `str.isdigit` also accepts superscripts and other digits that
+    `int` refuses.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
 
 
 def simplify(text: str) -> str:
@@ -121,9 +136,9 @@ def word_kind(text: str) -> str | None:
 
 
 def choice_number(text: str, count: int) -> int | None:
-    simple = simplify(text)
-    if simple.isdigit() and 1 <= int(simple) <= count:
-        return int(simple) - 1
+    number = small_number(simplify(text))
+    if number is not None and 1 <= number <= count:
+        return number - 1
     return None
 
 

@@ -47,10 +47,16 @@ def slack_config() -> FakeSlackConfig:
 
 
 def desk_settings(
-    tg: FakeTelegram, slack: FakeSlack, tmp: Path, port: int, mode: str = "http"
+    tg: FakeTelegram,
+    slack: FakeSlack,
+    tmp: Path,
+    port: int,
+    mode: str = "http",
+    extra: dict[str, Any] | None = None,
 ) -> Settings:
     return settings_from_mapping(
         {
+            **(extra or {}),
             "storage": {"data_dir": str(tmp / "data")},
             "telegram": {
                 "enabled": True,
@@ -152,7 +158,11 @@ async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
 
 @contextlib.asynccontextmanager
 async def running_desk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str = "http", proxy: str | None = None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str = "http",
+    proxy: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> AsyncIterator[Desk]:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
@@ -162,7 +172,7 @@ async def running_desk(
             monkeypatch.setenv(name, proxy)
     async with FakeTelegram() as tg, FakeSlack(slack_config()) as slack:
         port = free_port()
-        settings = desk_settings(tg, slack, tmp_path, port, mode)
+        settings = desk_settings(tg, slack, tmp_path, port, mode, extra)
         Database(settings.database_url()).upgrade()
         runtime = build_runtime(settings)
         await runtime.start(poll_timeout=1)

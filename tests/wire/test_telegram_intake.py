@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 from sqlmodel import select
 
 from bot.telegram import adapter as telegram_adapter
-from bot.telegram.adapter import split_text
+from bot.telegram import polling as telegram_polling
+from bot.telegram.render import split_text
 from core.errors import StorageUnavailableError
 from core.storage.tables import AttachmentRow, TicketMessageRow
 from tests.wire.telegram_intake_fixtures import WEBHOOK_SECRET, Service, User
@@ -177,16 +179,26 @@ async def test_network_errors_while_polling_do_not_stop_the_bot(service: Service
 
 
 class _AwayFor:
-    """The engine's runner with the database away for the first `times` calls."""
+    """The engine's runner with the database away for the first `times` calls,
+    or until `back` is set."""
 
-    def __init__(self, runner: Any, times: int) -> None:
+    def __init__(self, runner: Any, times: int = 0) -> None:
         self.runner, self.times, self.calls = runner, times, 0
+        self.back = asyncio.Event()
 
     async def handle(self, event: Any) -> Any:
         self.calls += 1
-        if self.calls <= self.times:
+        if self.calls <= self.times or (not self.times and not self.back.is_set()):
             raise StorageUnavailableError("the database is unavailable: connection refused")
         return await self.runner.handle(event)
+
+
+async def _until(condition: Any, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened: {what}")
 
 
 async def test_a_database_away_for_a_moment_loses_no_message(
@@ -201,11 +213,52 @@ async def test_a_database_away_for_a_moment_loses_no_message(
     assert not any("出了点问题" in m.get("text", "") for m in service.fake.sent(1031))
 
 
-async def test_a_database_away_for_long_is_told_to_the_user(
+async def test_polling_keeps_an_update_it_could_not_store_and_handles_it_later(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(telegram_adapter, "RETRY_DELAYS", (0.05, 0.05))
+    # Longer than the adapter waits: the offset stays before the update, which is
+    # fetched again after a pause; the chat's next message waits behind it.
+    monkeypatch.setattr(telegram_adapter, "RETRY_DELAYS", (0.02,))
+    monkeypatch.setattr(telegram_polling, "RETRY_PAUSE", 0.05)
     assert service.adapter is not None
-    service.adapter.runner = _AwayFor(service.adapter.runner, times=99)
+    service.adapter.runner = away = _AwayFor(service.adapter.runner)
     user = User(service.fake, 1032)
-    await user.says(STUTTER, expect="请稍后再发一次")
+    service.fake.user_sends(1032, STUTTER)
+    service.fake.user_sends_command(1032, "/help")
+    await _until(lambda: away.calls >= 6, "three rounds of attempts")
+    assert service.fake.pending_update_count == 2  # neither was confirmed
+    assert service.fake.sent(1032) == []  # nobody was told to send it again
+    away.back.set()
+    await user.expect("/new")
+    texts = [m.get("text", "") for m in service.fake.sent(1032)]
+    # The report's answer first, then the help: in the order they were sent.
+    assert "卡顿" in texts[0] and "/new" in texts[-1], texts
+    await service.fake.wait_until_delivered()
+    assert not any("请稍后再发一次" in t for t in texts)
+
+
+async def test_the_webhook_answers_503_while_an_update_cannot_be_stored(
+    webhook_service: Service, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(telegram_adapter, "WEBHOOK_RETRY_DELAYS", (0.02,))
+    svc = webhook_service
+    assert svc.adapter is not None
+    svc.adapter.runner = away = _AwayFor(svc.adapter.runner)
+    user = User(svc.fake, 1033)
+    svc.fake.user_sends(1033, STUTTER)
+    await _until(lambda: svc.fake.webhook_deliveries >= 3, "Telegram sending it again")
+    assert svc.fake.pending_update_count == 1
+    info = await _webhook_info(svc)
+    assert "503" in info.get("last_error_message", ""), info
+    away.back.set()
+    await user.expect("还是不行")
+    await svc.fake.wait_until_delivered()
+    assert not any("请稍后再发一次" in m.get("text", "") for m in svc.fake.sent(1033))
+
+
+async def _webhook_info(svc: Service) -> dict[str, Any]:
+    async with aiohttp.ClientSession(trust_env=False) as http:
+        url = f"{svc.fake.base_url}{svc.fake.token}/getWebhookInfo"
+        async with http.post(url) as response:
+            body = await response.json()
+    return dict(body["result"])

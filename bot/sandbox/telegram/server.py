@@ -78,9 +78,7 @@ def _error_response(error: ApiError) -> web.Response:
 
 
 def _json_response(body: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        text=json.dumps(body, ensure_ascii=False), status=status, content_type="application/json"
-    )
+    return web.Response(text=json.dumps(body), status=status, content_type="application/json")
 
 
 async def _read_params(request: web.Request) -> Params:
