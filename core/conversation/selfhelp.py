@@ -64,11 +64,11 @@ def _show_next(turn: Turn) -> None:
 def on_fixed(turn: Turn, value: str) -> None:
     """An offered article solved it: no ticket, but a self-service resolution."""
     offers = turn.draft.offers[: turn.draft.kb_shown]
-    if not value.isdigit():
+    index = answers.small_number(value)
+    if index is None:
         turn.say("stale_button")
         prompt(turn)
         return
-    index = int(value)
     if index >= len(offers):
         turn.say("unknown_input")
         prompt(turn)

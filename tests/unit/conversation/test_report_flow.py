@@ -395,3 +395,12 @@ def test_a_report_that_says_only_me_is_not_asked_who_else_is_affected(chat):
     chat.say("直播没有声音，家里其他人的手机都正常，就我的不行")
     past_the_knowledge_base(chat)
     assert "其他用户也遇到" not in chat.texts()
+
+
+def test_a_forged_article_number_is_a_stale_button_not_a_crash(chat):
+    chat.say("看直播一直卡顿，缓冲转圈")
+    fixed = next(c.id for r in chat.last.replies for c in r.choices if ":fixed:" in c.id)
+    step = fixed.split(":")[0]
+    for forged in ("²", "9" * 5000, "-1"):
+        result = chat.send(choice=f"{step}:fixed:{forged}")
+        assert "过期" in chat.texts(result) or "没太明白" in chat.texts(result)
