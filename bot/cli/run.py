@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(
         settings, level=logging.DEBUG if args.debug else logging.INFO, json_lines=args.log_json
     )
-    from bot.runtime import run_service  # the adapters' libraries load only for `run`
+    from bot.service import run_service  # the adapters' libraries load only for `run`
 
     asyncio.run(run_service(settings))
     return 0
