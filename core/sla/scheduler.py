@@ -183,6 +183,13 @@ class SlaScheduler:
         row.fired_at, row.fired_by = now, self.instance
         s.add(row)
         fired = self._incident_fired(s, row, incident)
+        self._record(s, row, now, fired.tier, lead_ticket=fired.ref)
+        return fired
+
+    def _record(
+        self, s: Session, row: SlaTimerRow, now: datetime, tier: str, **extra: str
+    ) -> None:
+        """The audit event of a fired timer (an incident's names its lead ticket)."""
         append_event(
             s,
             at=now,
@@ -196,12 +203,11 @@ class SlaScheduler:
                 "level": row.level,
                 "round": row.round,
                 "targets": list(row.targets),
-                "tier": fired.tier,
+                "tier": tier,
                 "instance": self.instance,
-                "lead_ticket": fired.ref,
+                **extra,
             },
         )
-        return fired
 
     def _incident_fired(self, s: Session, row: SlaTimerRow, incident: IncidentRow) -> Fired:
         assert row.id is not None and row.fired_at is not None and incident.id is not None
@@ -232,23 +238,7 @@ class SlaScheduler:
             ticket = self.tickets.escalate(
                 row.ticket_ref, "sla", f"{what} target missed", now, session=s
             )
-        append_event(
-            s,
-            at=now,
-            actor="sla",
-            action=f"sla.{row.kind}",
-            ticket_ref=row.ticket_ref,
-            payload={
-                "clock": row.clock,
-                "due_at": row.due_at.isoformat(),
-                "fraction": row.fraction,
-                "level": row.level,
-                "round": row.round,
-                "targets": list(row.targets),
-                "tier": ticket.tier,
-                "instance": self.instance,
-            },
-        )
+        self._record(s, row, now, ticket.tier)
         return _fired(s, row, ticket)
 
     def undelivered(self, now: datetime) -> list[Fired]:

@@ -7,6 +7,7 @@ agent's labels) for the next training run (`livedesk triage train
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -49,30 +50,17 @@ class Reclassification(TicketBase):
         """A hand-set priority always needs a reason; the due time is recomputed
         from the ticket's creation.
         """
-        before: dict[str, tuple[str, str]] = {}
 
         def mutate(row: TicketRow) -> dict[str, Any]:
-            before["labels"] = (row.subtype, row.priority)
+            before = row.priority
             row.priority = priority.value
             row.tier = self.settings.routing.tiers.get(priority, row.tier)
             return {
-                "priority": {"before": before["labels"][1], "after": priority.value},
+                "priority": {"before": before, "after": priority.value},
                 "first_response_due": row.first_response_due.isoformat(),
             }
 
-        with self._tx(None) as s:
-            row = self._change(
-                ref,
-                actor,
-                now,
-                "ticket.priority_changed",
-                reason,
-                mutate,
-                reason_always=True,
-                session=s,
-            )
-            record_correction(s, row, before["labels"], actor, now)
-            return row
+        return self._relabel(ref, actor, "ticket.priority_changed", reason, now, mutate)
 
     def reclassify(
         self,
@@ -89,34 +77,45 @@ class Reclassification(TicketBase):
         if subtype_id not in SUBTYPES:
             raise InvalidInputError(f"unknown subtype {subtype_id!r}")
         new = SUBTYPES[subtype_id]
-        before: dict[str, tuple[str, str]] = {}
 
         def mutate(row: TicketRow) -> dict[str, Any]:
-            before["labels"] = (row.subtype, row.priority)
-            old_category, old_team = row.category, row.team
+            old = (row.subtype, row.category, row.team, row.priority)
             target = priority or priority_for(subtype_id, Scope(row.scope))
             row.subtype, row.category = subtype_id, new.category.value
             row.team = "finance" if new.category is Category.FINANCE else "support"
             row.priority = target.value
             row.tier = self.settings.routing.tiers.get(target, row.tier)
             return {
-                "subtype": {"before": before["labels"][0], "after": subtype_id},
-                "category": {"before": old_category, "after": row.category},
-                "team": {"before": old_team, "after": row.team},
-                "priority": {"before": before["labels"][1], "after": row.priority},
+                "subtype": {"before": old[0], "after": subtype_id},
+                "category": {"before": old[1], "after": row.category},
+                "team": {"before": old[2], "after": row.team},
+                "priority": {"before": old[3], "after": row.priority},
                 "first_response_due": row.first_response_due.isoformat(),
             }
 
+        return self._relabel(ref, actor, "ticket.reclassified", reason, now, mutate)
+
+    def _relabel(
+        self,
+        ref: str,
+        actor: str,
+        action: str,
+        reason: str | None,
+        now: datetime,
+        mutate: Callable[[TicketRow], dict[str, Any]],
+    ) -> TicketRow:
+        """An agent's change of triage's labels (always with a reason), and the
+        correction it teaches, in one transaction.
+        """
+        before: list[tuple[str, str]] = []
+
+        def remember(row: TicketRow) -> dict[str, Any]:
+            before.append((row.subtype, row.priority))
+            return mutate(row)
+
         with self._tx(None) as s:
             row = self._change(
-                ref,
-                actor,
-                now,
-                "ticket.reclassified",
-                reason,
-                mutate,
-                reason_always=True,
-                session=s,
+                ref, actor, now, action, reason, remember, reason_always=True, session=s
             )
-            record_correction(s, row, before["labels"], actor, now)
+            record_correction(s, row, before[0], actor, now)
             return row
