@@ -165,3 +165,47 @@ def test_reports_opening_an_incident_and_agents_working_its_tickets_never_deadlo
             assert verify_chain(iter_links(s)).ok
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_a_claim_that_read_an_unclaimed_ticket_loses_if_someone_claimed_it_since(
+    request, settings, clock, dialect
+):
+    """The race the conditional UPDATE exists for, made to happen every time:
+    another agent's claim lands between the claimer's read and its UPDATE. On
+    SQLite, writers are serialised (BEGIN IMMEDIATE), so real threads can never
+    interleave there; the rival claim is written on the claimer's own
+    connection just before its UPDATE instead.
+    """
+    from sqlalchemy import event, text
+
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url)
+    db.upgrade()
+    try:
+        tickets = TicketService(db, settings)
+        ref = tickets.create(draft(), clock.now()).ref
+        fired: list[str] = []
+
+        def rival(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("UPDATE TICKET") and not fired:
+                fired.append(statement)
+                cursor.execute(
+                    text("UPDATE ticket SET assignee = 'rival' WHERE ref = :ref")
+                    .bindparams(ref=ref)
+                    .compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+                    .string
+                )
+
+        event.listen(db.engine, "before_cursor_execute", rival)
+        try:
+            with pytest.raises(AlreadyClaimedError) as lost:
+                tickets.claim(ref, "agent0", clock.now())
+        finally:
+            event.remove(db.engine, "before_cursor_execute", rival)
+        assert fired, "the claim never ran its UPDATE"
+        # The rival wrote inside the loser's transaction, which rolled back.
+        assert lost.value.assignee != "agent0"
+        assert tickets.get(ref).assignee != "agent0"
+    finally:
+        db.dispose()
