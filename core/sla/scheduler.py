@@ -186,9 +186,7 @@ class SlaScheduler:
         self._record(s, row, now, fired.tier, lead_ticket=fired.ref)
         return fired
 
-    def _record(
-        self, s: Session, row: SlaTimerRow, now: datetime, tier: str, **extra: str
-    ) -> None:
+    def _record(self, s: Session, row: SlaTimerRow, now: datetime, tier: str, **extra: str) -> None:
         """The audit event of a fired timer (an incident's names its lead ticket)."""
         append_event(
             s,
