@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tests.soak import telegram_scenarios as tg
 from tests.soak.figures import Figures, table
+from tests.soak.hostile_inputs import hostile_inputs
 
 Scenario = Callable[[Path, str | None], Awaitable[Figures]]
 
@@ -25,6 +26,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-redelivery-polling", lambda t, u: tg.redelivery_storm(t, u, "polling", 30, 5)),
     ("tg-kill-webhook", lambda t, u: tg.kill_during_load(t, u, "webhook", 60)),
     ("tg-kill-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60)),
+    ("hostile-inputs", hostile_inputs),
 ]
 
 
