@@ -18,6 +18,7 @@ from pathlib import Path
 from tests.soak import telegram_scenarios as tg
 from tests.soak.figures import Figures, table
 from tests.soak.hostile_inputs import hostile_inputs
+from tests.soak.slack_scenarios import claim_race_and_outsiders
 
 Scenario = Callable[[Path, str | None], Awaitable[Figures]]
 
@@ -27,6 +28,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-kill-webhook", lambda t, u: tg.kill_during_load(t, u, "webhook", 60)),
     ("tg-kill-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60)),
     ("hostile-inputs", hostile_inputs),
+    ("slack-claims", claim_race_and_outsiders),
 ]
 
 

@@ -20,6 +20,7 @@ import aiohttp
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.sandbox.slack.config import FakeSlackConfig
 from bot.sandbox.slack.server import FakeSlack
 from bot.sandbox.telegram.server import FakeTelegram
 from tests.e2e.processes import desk_sections, process_env
@@ -60,6 +61,7 @@ class Desk:
     mode: str = "polling"
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
+    agents: tuple[str, ...] = ("S0ONCALL",)
     crashes: int = 0
     starts: int = 0
 
@@ -94,9 +96,15 @@ base_file_url = "{self.tg.base_file_url}"
 [outbox]
 lease = "6s"
 poll_interval = "1s"
-{desk_sections(self.slack, self.port)}
+{self._slack_sections()}
 """,
             encoding="utf-8",
+        )
+
+    def _slack_sections(self) -> str:
+        agents = ", ".join(f'"{a}"' for a in self.agents)
+        return desk_sections(self.slack, self.port).replace(
+            'agents = ["S0ONCALL"]', f"agents = [{agents}]"
         )
 
     async def cli(self, *args: str, log: str) -> asyncio.subprocess.Process:
@@ -170,15 +178,20 @@ poll_interval = "1s"
 
 @asynccontextmanager
 async def running_desk(
-    tmp: Path, postgres_url: str | None, *, mode: str = "polling"
+    tmp: Path,
+    postgres_url: str | None,
+    *,
+    mode: str = "polling",
+    slack_config: FakeSlackConfig | None = None,
+    agents: tuple[str, ...] = ("S0ONCALL",),
 ) -> AsyncIterator[Desk]:
     await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     async with (
         FakeTelegram() as tg,
-        FakeSlack() as slack,
+        FakeSlack(slack_config) as slack,
         fresh_database(postgres_url, tmp / "data") as database_url,
     ):
-        desk = Desk(tg, slack, tmp, database_url, mode=mode)
+        desk = Desk(tg, slack, tmp, database_url, mode=mode, agents=agents)
         await desk.setup()
         await desk.start()
         try:
