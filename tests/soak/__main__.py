@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.soak import telegram_scenarios as tg
+from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
 from tests.soak.hostile_inputs import hostile_inputs
 from tests.soak.slack_scenarios import claim_race_and_outsiders
@@ -29,6 +30,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-kill-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60)),
     ("hostile-inputs", hostile_inputs),
     ("slack-claims", claim_race_and_outsiders),
+    ("db-outage", database_outage),
 ]
 
 

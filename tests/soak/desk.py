@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiohttp
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.sandbox.slack.config import FakeSlackConfig
 from bot.sandbox.slack.server import FakeSlack
@@ -30,24 +30,44 @@ WEBHOOK_SECRET = "soak-webhook-secret"
 HEALTHY_WITHIN = 60.0  # seconds; a busy 2-core machine starts a process slowly
 
 
+def _create(url: URL, name: str) -> None:
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def _drop(url: URL, name: str) -> None:
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @asynccontextmanager
-async def fresh_database(postgres_url: str | None, data_dir: Path) -> AsyncIterator[str]:
+async def fresh_database(
+    postgres_url: str | None, data_dir: Path, *, via_port: int | None = None
+) -> AsyncIterator[str]:
     """A SQLite file in `data_dir`, or a new PostgreSQL database on the server of
-    `postgres_url` (never the one it names), dropped afterwards."""
+    `postgres_url` (never the one it names), dropped afterwards. With `via_port` the
+    desk reaches it through that local port (the outage proxy); the suite does not."""
     if postgres_url is None:
         yield f"sqlite:///{data_dir / 'livedesk.db'}"
         return
     url = make_url(postgres_url).set(drivername="postgresql+psycopg")
     name = f"soak_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    await asyncio.to_thread(_create, url, name)
     try:
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        yield url.set(database=name).render_as_string(hide_password=False)
+        desk_url = url.set(database=name)
+        if via_port is not None:
+            desk_url = desk_url.set(host="127.0.0.1", port=via_port)
+        yield desk_url.render_as_string(hide_password=False)
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        await asyncio.to_thread(_drop, url, name)
 
 
 @dataclass
@@ -184,12 +204,13 @@ async def running_desk(
     mode: str = "polling",
     slack_config: FakeSlackConfig | None = None,
     agents: tuple[str, ...] = ("S0ONCALL",),
+    via_port: int | None = None,
 ) -> AsyncIterator[Desk]:
     await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     async with (
         FakeTelegram() as tg,
         FakeSlack(slack_config) as slack,
-        fresh_database(postgres_url, tmp / "data") as database_url,
+        fresh_database(postgres_url, tmp / "data", via_port=via_port) as database_url,
     ):
         desk = Desk(tg, slack, tmp, database_url, mode=mode, agents=agents)
         await desk.setup()
