@@ -28,6 +28,8 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-redelivery-polling", lambda t, u: tg.redelivery_storm(t, u, "polling", 30, 5)),
     ("tg-kill-webhook", lambda t, u: tg.kill_during_load(t, u, "webhook", 60)),
     ("tg-kill-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60)),
+    ("tg-kill-worker-webhook", lambda t, u: tg.kill_during_load(t, u, "webhook", 60, worker=True)),
+    ("tg-kill-worker-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60, worker=True)),
     ("hostile-inputs", hostile_inputs),
     ("slack-claims", claim_race_and_outsiders),
     ("db-outage", database_outage),

@@ -179,6 +179,23 @@ poll_interval = "1s"
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
 
+    def worker_pid(self) -> int | None:
+        """The engine's worker process (a spawned child of `livedesk run`), if any."""
+        assert self.process is not None
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return None
+        for child in children:
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            if b"multiprocessing" in cmdline and b"resource_tracker" not in cmdline:
+                return int(child)
+        return None
+
     async def stop(self) -> None:
         """A clean stop; a process that died on its own counts as a crash."""
         if self.process is None:

@@ -9,6 +9,8 @@ replies than the control chat got a duplicate.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 
 from tests.soak.desk import Desk, running_desk
@@ -81,10 +83,13 @@ async def redelivery_storm(
     return figures
 
 
-async def kill_during_load(tmp: Path, postgres_url: str | None, mode: str, users: int) -> Figures:
+async def kill_during_load(
+    tmp: Path, postgres_url: str | None, mode: str, users: int, *, worker: bool = False
+) -> Figures:
     """Users keep writing; the process is SIGKILLed when about a third are answered,
     and started again. Every message is answered once, by one process or the other."""
-    figures = Figures(f"telegram kill -9 under load ({mode})")
+    target = "worker" if worker else "main process"
+    figures = Figures(f"telegram kill -9 {target} under load ({mode})")
     async with running_desk(tmp, postgres_url, mode=mode) as desk:
         expected = await control_replies(desk, TEXT)
         chats = [FIRST_CHAT + n for n in range(users)]
@@ -102,9 +107,16 @@ async def kill_during_load(tmp: Path, postgres_url: str | None, mode: str, users
         deadline = loop.time() + 60
         while sum(bool(desk.tg.sent(c)) for c in chats) < users // 3 and loop.time() < deadline:
             await asyncio.sleep(0.02)
-        await desk.kill()
-        await writer
-        await desk.start()
+        if worker:
+            pid = desk.worker_pid()
+            if pid is None:
+                raise RuntimeError("no worker process found to kill")
+            os.kill(pid, signal.SIGKILL)
+            await writer
+        else:
+            await desk.kill()
+            await writer
+            await desk.start()
         await settle(desk, chats, 120)
         count(desk, figures, chats, expected)
         if not desk.alive():
