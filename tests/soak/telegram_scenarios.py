@@ -9,6 +9,7 @@ replies than the control chat got a duplicate.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import signal
 from pathlib import Path
@@ -68,8 +69,12 @@ async def redelivery_storm(
         chats = [FIRST_CHAT + n for n in range(users)]
         for chat in chats:
             desk.tg.add_chat(chat)
-            desk.tg.duplicate_next_delivery(copies - 1)
             desk.tg.user_sends(chat, TEXT)
+            # The fake's queue gets the same update (same update_id) again: what
+            # Telegram does when it never heard the 200 or the confirming offset.
+            queued = desk.tg.world.updates[-1]
+            desk.tg.world.updates += [copy.deepcopy(queued) for _ in range(copies - 1)]
+            desk.tg.world.updates_signal.fire()
             figures.sent += 1
         await settle(desk, chats, 120)
         count(desk, figures, chats, expected)
