@@ -12,9 +12,11 @@ import asyncio
 import dataclasses
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from bot.sandbox.slack.config import FakeSlackConfig, FakeUser
 from tests.e2e.processes import TRIAGE
-from tests.soak.desk import running_desk
+from tests.soak.desk import Desk, running_desk
 from tests.soak.figures import Figures
 from tests.wire.desk_fixtures import wait_until
 from tests.wire.telegram_intake_fixtures import User
@@ -33,7 +35,7 @@ def slack_config() -> FakeSlackConfig:
 
 
 async def claim_race_and_outsiders(tmp: Path, postgres_url: str | None) -> Figures:
-    figures = Figures("slack claim race x30, outsiders, reply retries")
+    figures = Figures("slack claim race x30, outsiders, reply retries, audit forgery")
     async with running_desk(
         tmp, postgres_url, mode="webhook", slack_config=slack_config(), agents=AGENTS
     ) as desk:
@@ -86,7 +88,42 @@ async def claim_race_and_outsiders(tmp: Path, postgres_url: str | None) -> Figur
         heard = sum("soak reply once" in m.get("text", "") for m in desk.tg.sent(REPORTER))
         figures.lost += heard == 0
         figures.duplicated += max(heard - 1, 0)
+        await audit_tampering(desk, figures)
         if not desk.alive():
             figures.crashed += 1
     figures.crashed += desk.crashes
     return figures
+
+
+def _forge(database_url: str) -> int:
+    """Rewrites who did the first audited action, as an insider with database access
+    could; returns the rows changed."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as c:
+            first = c.execute(text("SELECT min(seq) FROM audit_event")).scalar()
+            return c.execute(
+                text("UPDATE audit_event SET actor = :who WHERE seq = :seq"),
+                {"who": OUTSIDERS[0], "seq": first},
+            ).rowcount
+    finally:
+        engine.dispose()
+
+
+async def audit_tampering(desk: Desk, figures: Figures) -> None:
+    """`livedesk audit verify` passes on the real trail and fails once a row is forged;
+    a forgery it does not see counts as an unauthorized action."""
+    verify = await desk.cli("audit", "verify", log="audit-verify")
+    if await verify.wait() != 0:
+        figures.notes.append("audit verify failed on the untouched trail")
+        figures.crashed += 1
+        return
+    if await asyncio.to_thread(_forge, desk.database_url) != 1:
+        figures.notes.append("no audit row to forge")
+        figures.lost += 1
+        return
+    figures.sent += 1
+    verify = await desk.cli("audit", "verify", log="audit-verify-forged")
+    if await verify.wait() == 0:
+        figures.unauthorized += 1
+        figures.notes.append("a forged audit row passed livedesk audit verify")
