@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck contract unit bench clean
+.PHONY: install demo test lint typecheck contract unit bench soak clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,12 +28,16 @@ contract: install
 	$(BIN)/lint-imports
 
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest --ignore=tests/soak
 
 test: lint typecheck contract unit
 
 bench: install
 	$(BIN)/python -m bench
+
+# The soak suite (docs/reliability.md): real processes, minutes long, NOT part of `test`.
+soak: install
+	$(BIN)/python -m tests.soak
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

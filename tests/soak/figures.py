@@ -1,0 +1,49 @@
+"""The soak suite's figures: one row per scenario, one table per database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+COLUMNS = ("sent", "lost", "duplicated", "unauthorized", "crashed", "5xx")
+
+
+@dataclass
+class Figures:
+    scenario: str
+    sent: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    unauthorized: int = 0
+    crashed: int = 0
+    server_errors: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.lost or self.duplicated or self.unauthorized or self.crashed)
+
+    def cells(self) -> tuple[int, ...]:
+        return (
+            self.sent,
+            self.lost,
+            self.duplicated,
+            self.unauthorized,
+            self.crashed,
+            self.server_errors,
+        )
+
+
+def table(database: str, rows: list[Figures]) -> str:
+    """A Markdown table, so that docs/reliability.md can hold it as printed."""
+    width = max([len(r.scenario) for r in rows] + [len("scenario")])
+    sizes = [max(len(c), 5) for c in COLUMNS]
+    head = f"| {'scenario'.ljust(width)} | " + " | ".join(
+        c.rjust(n) for c, n in zip(COLUMNS, sizes, strict=True)
+    )
+    rule = "|" + "-" * (width + 2) + "|" + "|".join("-" * (n + 2) for n in sizes) + "|"
+    lines = [f"### {database}", "", head + " |", rule]
+    for row in rows:
+        cells = " | ".join(str(v).rjust(n) for v, n in zip(row.cells(), sizes, strict=True))
+        lines.append(f"| {row.scenario.ljust(width)} | {cells} |")
+    notes = [f"- {r.scenario}: {n}" for r in rows for n in r.notes]
+    return "\n".join(lines + (["", *notes] if notes else []))
