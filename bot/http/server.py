@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from bot.http.health import healthz, readiness
 from bot.http.limits import BodyLimit
+from bot.http.slack_shape import slack_body_problem
 from bot.http.updates import UpdateNotStoredError, is_update_id, log_once, update_problem
 from core.storage.db import Database
 
@@ -80,6 +81,11 @@ def build_http_app(
             return JSONResponse({"ok": False, "error": "unsigned request"}, 401)
         if not stamp.isdigit() or len(stamp) > 12:
             return JSONResponse({"ok": False, "error": "bad request timestamp"}, 400)
+        # Read here (within the body limit) and kept by Starlette for slack-bolt.
+        problem = slack_body_problem(await request.body(), request.headers.get("content-type", ""))
+        if problem is not None:
+            log_once(f"slack: {problem}")
+            return JSONResponse({"ok": False, "error": problem}, 400)
         return await slack(request)
 
     async def metrics_page(_: Request) -> Response:

@@ -87,8 +87,8 @@ def update_problem(update: dict[str, Any]) -> str | None:
 
 
 def log_once(problem: str) -> None:
-    """One warning per kind of impossible update, not one per delivery."""
+    """One warning per kind of impossible request, not one per delivery."""
     if problem in _logged or len(_logged) > 1000:
         return
     _logged.add(problem)
-    log.warning("telegram update ignored: %s", problem)
+    log.warning("request ignored: %s", problem)

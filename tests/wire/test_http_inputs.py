@@ -147,3 +147,40 @@ async def test_a_bad_content_length_is_a_clear_error(app_client):
         "/slack/events", content=b"a", headers={**SIGNED, "Content-Length": "1e9"}
     )
     assert response.status_code == 400
+
+
+FORM = {**SIGNED, "Content-Type": "application/x-www-form-urlencoded"}
+JSON_BODY = {**SIGNED, "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"\x00\xff\xfe garbage", FORM),
+        (b"[]", JSON_BODY),
+        (b"5", JSON_BODY),
+        (b"payload=not-json", FORM),
+        (b'payload={"type": 5}', FORM),
+        (b'payload={"type": "block_actions", "user": {"id": "U0X"}, "actions": []}', FORM),
+        (b'payload={"type": "block_actions", "user": {}, "actions": [{"action_id": "a"}]}', FORM),
+        (b'payload={"type": "view_submission", "user": {"id": "U0X"}, "view": 5}', FORM),
+        (b'payload={"type": "shortcut", "user": {"id": "U0X"}, "callback_id": null}', FORM),
+    ],
+)
+async def test_signed_requests_that_cannot_be_slacks_are_a_400_not_a_500(app_client, body, headers):
+    client, calls = app_client
+    response = await client.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 400
+    assert calls == []
+
+
+async def test_a_well_formed_slack_request_reaches_slack_bolt(app_client):
+    client, calls = app_client
+    payload = (
+        b'payload={"type": "block_actions", "user": {"id": "U0X"}, '
+        b'"actions": [{"action_id": "ticket.claim"}]}'
+    )
+    for body, headers in ((payload, FORM), (b'{"type": "url_verification"}', JSON_BODY)):
+        response = await client.post("/slack/events", content=body, headers=headers)
+        assert response.status_code == 200
+    assert len(calls) == 2
