@@ -24,6 +24,13 @@ def _user_ok(payload: dict[str, Any]) -> bool:
     return isinstance(user, dict) and isinstance(user.get("id"), str) and bool(user["id"])
 
 
+def _state_ok(state: object) -> bool:
+    """A view's state, when there is one, holds its values as an object."""
+    if state is None:
+        return True
+    return isinstance(state, dict) and isinstance(state.get("values", {}), dict)
+
+
 def _payload_problem(raw: str) -> str | None:
     try:
         payload = json.loads(raw)
@@ -31,6 +38,11 @@ def _payload_problem(raw: str) -> str | None:
         return "payload is not JSON"
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         return "payload is not an object with a type"
+    try:
+        # "\ud800" escapes decode to lone surrogates, which nothing can store.
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "payload holds an unpaired surrogate"
     kind = payload["type"]
     interactive = kind in _INTERACTIVE_NEEDS or kind in ("shortcut", "message_action")
     if interactive and not _user_ok(payload):
@@ -44,6 +56,8 @@ def _payload_problem(raw: str) -> str | None:
                 return "block_actions payload with an odd action"
         elif not isinstance(value, dict):
             return f"{kind} payload without a {key}"
+        elif key == "view" and not _state_ok(value.get("state")):
+            return f"{kind} payload with an odd state"
     if kind in ("shortcut", "message_action") and not isinstance(payload.get("callback_id"), str):
         return f"{kind} payload without a callback id"
     return None

@@ -165,6 +165,17 @@ JSON_BODY = {**SIGNED, "Content-Type": "application/json"}
         (b'payload={"type": "block_actions", "user": {}, "actions": [{"action_id": "a"}]}', FORM),
         (b'payload={"type": "view_submission", "user": {"id": "U0X"}, "view": 5}', FORM),
         (b'payload={"type": "shortcut", "user": {"id": "U0X"}, "callback_id": null}', FORM),
+        (b'payload={"type": "view_submission", "user": {"id": "U0X"}, "view": {"state": 5}}', FORM),
+        (
+            b'payload={"type": "view_submission", "user": {"id": "U0X"}, '
+            b'"view": {"state": {"values": 5}}}',
+            FORM,
+        ),
+        (
+            b'payload={"type": "block_actions", "user": {"id": "U0X"}, '
+            b'"actions": [{"action_id": "a", "value": "\\ud800"}]}',
+            FORM,
+        ),
     ],
 )
 async def test_signed_requests_that_cannot_be_slacks_are_a_400_not_a_500(app_client, body, headers):
