@@ -174,6 +174,17 @@ def test_when_an_article_fixes_the_first_problem_the_second_goes_on(talk, script
     assert ticket.draft.subtype == "fin.recharge"
 
 
+def test_a_p0_with_a_second_problem_pages_and_files_both_at_once(talk, scripted, stores):
+    text = "所有直播间都没声音，大家都一样，充值的钻石也没到账"
+    scripted.when(text, [("av.no_audio", 0.7), ("fin.recharge", 0.3)], "fin.recharge")
+    talk.say(text)
+    talk.press("两个都反馈")
+    first, second = tickets_of(stores)
+    assert (first.view.priority, first.draft.subtype) == ("P0", "av.no_audio")
+    assert second.draft.subtype == "fin.recharge" and text in second.draft.summary
+    assert first.ref in talk.texts() and second.ref in talk.texts()
+
+
 # -- unsure: the calibrated alternatives, below the configured threshold -----------------
 
 
