@@ -72,8 +72,10 @@ def file_ticket(turn: Turn) -> TicketView:
     return ticket
 
 
-def ticket_draft(turn: Turn, subtype: str) -> TicketDraft:
-    """The report as a ticket of `subtype`: the user's words, details and cues."""
+def ticket_draft(turn: Turn, subtype: str, second: bool = False) -> TicketDraft:
+    """The report as a ticket of `subtype`: the user's words, details and cues
+    (the articles tried were for the first problem, not for a `second`).
+    """
     draft, conv = turn.draft, turn.conv
     return TicketDraft(
         channel=turn.event.channel,
@@ -87,7 +89,7 @@ def ticket_draft(turn: Turn, subtype: str) -> TicketDraft:
         confidence=draft.confidence,
         diagnostics=draft.details,
         cues=tuple(draft.cues),
-        kb_tried=tuple(draft.kb_tried),
+        kb_tried=() if second else tuple(draft.kb_tried),
     )
 
 
@@ -100,7 +102,7 @@ def file_second(turn: Turn) -> None:
     if draft.second is None:
         return
     subtype, draft.second = draft.second, None
-    ticket = turn.store.create_ticket(ticket_draft(turn, subtype), [], turn.now)
+    ticket = turn.store.create_ticket(ticket_draft(turn, subtype, second=True), [], turn.now)
     turn.events.append(TicketCreated(ticket.ref))
     turn.say(
         "second_ticket_created",
@@ -108,6 +110,8 @@ def file_second(turn: Turn) -> None:
         subtype=SUBTYPES[subtype].name(turn.lang),
         promise=promise(turn, ticket),
     )
+    if ticket.incident is not None:
+        turn.say("ticket_in_incident")
 
 
 def on_edit(turn: Turn, _value: str) -> None:

@@ -149,6 +149,8 @@ def test_both_problems_become_two_tickets_sharing_the_words_and_details(talk, sc
     assert second.draft.diagnostics.room_id == "8848"
     assert first.ref in talk.texts() and second.ref in talk.texts()
     assert talk.last.events == [TicketCreated(first.ref), TicketCreated(second.ref)]
+    # The article tried was for the first problem only.
+    assert first.draft.kb_tried == ("av-stutter-network",) and second.draft.kb_tried == ()
     assert state_of(stores) == ConvState.IDLE
 
 
