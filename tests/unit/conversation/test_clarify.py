@@ -13,6 +13,7 @@ from core.conversation.engine import ConversationFlow
 from core.conversation.turn import ConvState
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category
 from tests.unit.conversation.conftest import Chat
+from tests.unit.conversation.memory_store import MemoryIncident
 from tests.unit.conversation.scripted import Scripted
 
 CATEGORIES_ZH = [CATEGORY_NAMES[c][0] for c in Category]
@@ -152,6 +153,21 @@ def test_both_problems_become_two_tickets_sharing_the_words_and_details(talk, sc
     # The article tried was for the first problem only.
     assert first.draft.kb_tried == ("av-stutter-network",) and second.draft.kb_tried == ()
     assert state_of(stores) == ConvState.IDLE
+
+
+def test_a_second_problem_that_is_a_known_outage_joins_it_and_the_user_is_told(
+    talk, scripted, stores
+):
+    stores.open_incident(
+        MemoryIncident(ref="INC-102", group="recharge", title="Top-ups late", finance=True)
+    )
+    scripted.when(TWO, TWO_TOP, "fin.recharge")
+    talk.say(TWO)
+    talk.press("两个都反馈")
+    submit(talk)
+    first, second = tickets_of(stores)
+    assert (first.view.incident, second.view.incident) == (None, "INC-102")
+    assert "已知问题" in talk.texts()
 
 
 def test_choosing_one_of_two_problems_files_only_that_one(talk, scripted, stores):
