@@ -41,7 +41,7 @@ def test_an_all_digit_line_longer_than_pythons_int_limit_is_only_text(
     # Past 4,300 digits int() raises; the line is asked for a choice by number twice:
     # once by the console (a number picks a shown choice), once by the engine.
     huge = "9" * 5000
-    out = chat(monkeypatch, capsys, tmp_path, [STUTTER, huge, "4", "1", "1", "1", "/mytickets"])
+    out = chat(monkeypatch, capsys, tmp_path, [STUTTER, huge, "3", "1", "1", "1", "/mytickets"])
     assert "工单号 LD-1001" in out
 
 
@@ -50,7 +50,7 @@ def test_lone_surrogates_from_the_terminal_are_dropped_not_fatal(
 ) -> None:
     # What Python hands over for undecodable bytes under surrogateescape.
     out = chat(
-        monkeypatch, capsys, tmp_path, [STUTTER + "\udcff", "4", "1", "1", "1", "/mytickets"]
+        monkeypatch, capsys, tmp_path, [STUTTER + "\udcff", "3", "1", "1", "1", "/mytickets"]
     )
     assert "工单号 LD-1001" in out
 
