@@ -51,8 +51,15 @@ def on_text_describe(turn: Turn, text: str) -> None:
     describe(turn, text)
 
 
-def describe(turn: Turn, text: str) -> None:
-    if len(text) < 4 and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+def too_short(text: str) -> bool:
+    return len(text) < 4 and not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
+    """Classify a description. `vague_words`: earlier words that did not say what
+    is wrong (the answer to "what is wrong?" is classified alone, they are kept).
+    """
+    if too_short(text):
         turn.enter(ConvState.DESCRIBE)
         turn.say("too_short")
         return
@@ -61,7 +68,24 @@ def describe(turn: Turn, text: str) -> None:
     old = turn.draft
     # Editing keeps the details and files told so far; a new report keeps only
     # the files (and their captions) sent before its description.
-    previous = old if old.editing else Draft(attachments=old.attachments)
+    # An answer to "what is wrong?" keeps what the first words told too.
+    keep = old.editing or old.vague_words is not None
+    previous = old if keep else Draft(attachments=old.attachments)
+    if verdict.vague:
+        # No guess and no priority from words that do not say what is wrong:
+        # ask, and file nothing until the answer says it.
+        said = "\n".join(w for w in (vague_words, text) if w)
+        turn.draft = Draft(
+            vague_words=said[: settings.max_message_chars],
+            details=previous.details,
+            attachments=previous.attachments,
+            extra_texts=old.extra_texts if old.editing or not old.described else [],
+            skip_kb=old.skip_kb,
+        )
+        merge_details(turn, verdict.details.to_json())
+        turn.enter(ConvState.ASK_WHAT)
+        prompt(turn)
+        return
     runners_up = [s for s, _ in verdict.alternatives if s != verdict.subtype][:2]
     turn.draft = Draft(
         description=text,
@@ -74,6 +98,7 @@ def describe(turn: Turn, text: str) -> None:
         attachments=previous.attachments,
         extra_texts=old.extra_texts if old.editing or not old.described else [],
         skip_kb=old.skip_kb,
+        vague_words=vague_words,
     )
     merge_details(turn, verdict.details.to_json())
     others = others_said(text)
@@ -83,7 +108,12 @@ def describe(turn: Turn, text: str) -> None:
     elif others is True:
         # "我朋友也说…": the user said so; asking again would doubt them.
         set_affected(turn, "others_too", quiet=True)
-    if verdict.confidence < settings.confidence_threshold:
+    if verdict.second_subtype is not None and verdict.second_subtype != verdict.subtype:
+        # Both named clearly: the user decides whether they are two reports.
+        turn.draft.second = verdict.second_subtype
+        turn.enter(ConvState.TWO_PROBLEMS)
+        prompt(turn)
+    elif verdict.confidence < settings.confidence_threshold:
         turn.enter(ConvState.CHOOSE_TYPE)
         prompt(turn)
     else:

@@ -88,6 +88,12 @@ class Draft:
     ticket_ref: str | None = None
     after: list[str] = field(default_factory=list)
     incident: str | None = None  # the incident the user was told their ticket is in
+    # Words that did not say what is wrong ("又不行了"): never classified, but
+    # kept for the ticket, before the answer to "what is wrong?".
+    vague_words: str | None = None
+    # A second, different problem in the same words: offered to report too
+    # (TWO_PROBLEMS), then filed as its own ticket when the report is.
+    second: str | None = None
 
     @property
     def described(self) -> bool:
@@ -127,6 +133,8 @@ class Draft:
             "ticket_ref": self.ticket_ref,
             "after": list(self.after),
             "incident": self.incident,
+            "vague_words": self.vague_words,
+            "second": self.second,
         }
         out.update({k: v for k, v in optional.items() if v})
         if self.offers:
@@ -180,6 +188,8 @@ class Draft:
             ticket_ref=_opt_str(data, "ticket_ref"),
             after=_str_list(data, "after"),
             incident=_opt_str(data, "incident"),
+            vague_words=_opt_str(data, "vague_words"),
+            second=_opt_str(data, "second"),
         )
 
 

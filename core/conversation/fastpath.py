@@ -28,7 +28,7 @@ from core.conversation.requirements import (
 )
 from core.conversation.selfhelp import offer_articles
 from core.conversation.store import TicketView
-from core.conversation.submit import file_ticket, promise
+from core.conversation.submit import file_second, file_ticket, promise
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
 from core.incidents.public import TELLING_DETAILS, PublicIncident
@@ -65,6 +65,7 @@ def known_outage(turn: Turn, incident: PublicIncident) -> None:
     else:
         tell_incident(turn, incident)
         turn.say("incident_ticket", ref=ticket.ref)
+    file_second(turn)
     wanted = [d for d in TELLING_DETAILS if d not in incident.described and d not in known]
     ask_after(turn, ticket.ref, wanted[:1])
 
@@ -76,6 +77,7 @@ def page_now(turn: Turn) -> None:
     wanted = missing_details(subtype_of(turn), draft.scope, known)
     ticket = file_ticket(turn)
     turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
+    file_second(turn)
     # Its report may have completed a surge: then the outage is known from now on.
     incident_news(turn, ticket)
     if wanted:

@@ -31,6 +31,7 @@ class InputKind(StrEnum):
     SUBMIT = "submit"
     EDIT = "edit"
     CANCEL = "cancel"
+    BOTH = "both"  # two problems: report both
 
 
 BUTTONS = frozenset(
@@ -46,6 +47,7 @@ BUTTONS = frozenset(
         InputKind.SUBMIT,
         InputKind.EDIT,
         InputKind.CANCEL,
+        InputKind.BOTH,
     }
 )
 

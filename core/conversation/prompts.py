@@ -31,8 +31,18 @@ def prompt_text(turn: Turn) -> str | None:
             return None
         case ConvState.DESCRIBE:
             return t(lang, "describe_prompt")
+        case ConvState.ASK_WHAT:
+            return t(lang, "ask_what")
+        case ConvState.TWO_PROBLEMS:
+            return t(
+                lang,
+                "two_problems",
+                first=SUBTYPES[subtype_of(turn)].name(lang),
+                second=SUBTYPES[draft.second or ""].name(lang),
+            )
         case ConvState.CHOOSE_TYPE:
-            return t(lang, "choose_type")
+            # No subtype yet: the user chose a category instead of saying what is wrong.
+            return t(lang, "choose_type" if draft.subtype else "choose_in_category")
         case ConvState.CHOOSE_CATEGORY:
             return t(lang, "choose_category")
         case ConvState.KB_OFFER:
@@ -74,8 +84,15 @@ def choices(turn: Turn) -> list[Choice]:
         case ConvState.CHOOSE_TYPE:
             picks = [turn.choice(f"pick:{s}", SUBTYPES[s].name(lang)) for s in draft.candidates]
             return [*picks, turn.choice("other", t(lang, "other_type"))]
-        case ConvState.CHOOSE_CATEGORY:
+        case ConvState.CHOOSE_CATEGORY | ConvState.ASK_WHAT:
             return [turn.choice(f"cat:{c.value}", category_name(c, lang)) for c in Category]
+        case ConvState.TWO_PROBLEMS:
+            both = turn.choice("both", t(lang, "both_button"))
+            ones = [
+                turn.choice(f"pick:{s}", t(lang, "only_button", subtype=SUBTYPES[s].name(lang)))
+                for s in (subtype_of(turn), draft.second or "")
+            ]
+            return [both, *ones]
         case ConvState.KB_OFFER:
             n = draft.kb_shown
             buttons = [turn.choice(f"fixed:{n - 1}", t(lang, "kb_fixed_button", n=n))]
@@ -115,7 +132,10 @@ def priority(turn: Turn) -> str:
 
 
 def summary(turn: Turn) -> str:
-    return "\n".join([turn.draft.description or "", *turn.draft.extra_texts])
+    """The user's words: those that did not say what was wrong first, if any."""
+    draft = turn.draft
+    before = [draft.vague_words] if draft.vague_words else []
+    return "\n".join([*before, draft.description or "", *draft.extra_texts])
 
 
 def rating_prompt(lang: str, ref: str) -> Reply:

@@ -9,7 +9,7 @@ from core.conversation.prompts import prompt, subtype_of, summary
 from core.conversation.store import TicketView
 from core.conversation.turn import ConvState, Turn
 from core.i18n import t
-from core.taxonomy import Priority
+from core.taxonomy import SUBTYPES, Priority
 from core.tickets import TicketDraft
 
 
@@ -25,8 +25,9 @@ def on_done(turn: Turn, _value: str) -> None:
 
 def on_submit(turn: Turn, _value: str) -> None:
     ticket = file_ticket(turn)
-    turn.reset()
     turn.say("ticket_created", ref=ticket.ref, promise=promise(turn, ticket))
+    file_second(turn)
+    turn.reset()
     if ticket.incident is not None:
         turn.say("ticket_in_incident")
         turn.draft.incident = ticket.incident  # told: not again on the next message
@@ -64,24 +65,53 @@ def file_ticket(turn: Turn) -> TicketView:
     the user's active ticket from now on.
     """
     draft, conv = turn.draft, turn.conv
-    ticket_draft = TicketDraft(
+    report = ticket_draft(turn, subtype_of(turn))
+    ticket = turn.store.create_ticket(report, list(draft.attachments), turn.now)
+    conv.active_ticket = ticket.ref
+    turn.events.append(TicketCreated(ticket.ref))
+    return ticket
+
+
+def ticket_draft(turn: Turn, subtype: str, second: bool = False) -> TicketDraft:
+    """The report as a ticket of `subtype`: the user's words, details and cues
+    (the articles tried were for the first problem, not for a `second`).
+    """
+    draft, conv = turn.draft, turn.conv
+    return TicketDraft(
         channel=turn.event.channel,
         external_user_id=turn.event.user_id,
         chat_id=conv.chat_id,
         display_name=conv.display_name or turn.event.user_id,
         language=turn.lang,
-        subtype=subtype_of(turn),
+        subtype=subtype,
         scope=draft.scope,
         summary=summary(turn),
         confidence=draft.confidence,
         diagnostics=draft.details,
         cues=tuple(draft.cues),
-        kb_tried=tuple(draft.kb_tried),
+        kb_tried=() if second else tuple(draft.kb_tried),
     )
-    ticket = turn.store.create_ticket(ticket_draft, list(draft.attachments), turn.now)
-    conv.active_ticket = ticket.ref
+
+
+def file_second(turn: Turn) -> None:
+    """The second problem's ticket, if the user wanted both reported: its own
+    subtype, the same words and details. The files stay with the first ticket
+    only, so that removing one ticket's files never takes the other's.
+    """
+    draft = turn.draft
+    if draft.second is None:
+        return
+    subtype, draft.second = draft.second, None
+    ticket = turn.store.create_ticket(ticket_draft(turn, subtype, second=True), [], turn.now)
     turn.events.append(TicketCreated(ticket.ref))
-    return ticket
+    turn.say(
+        "second_ticket_created",
+        ref=ticket.ref,
+        subtype=SUBTYPES[subtype].name(turn.lang),
+        promise=promise(turn, ticket),
+    )
+    if ticket.incident is not None:
+        turn.say("ticket_in_incident")
 
 
 def on_edit(turn: Turn, _value: str) -> None:

@@ -12,6 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from core.conversation.clarify import (
+    on_both,
+    on_fixed_then_second,
+    on_pick_one,
+    on_what_category,
+    on_what_text,
+)
 from core.conversation.commands import on_command, on_language
 from core.conversation.describe import (
     on_category,
@@ -31,7 +38,7 @@ from core.conversation.fastpath import (
 from core.conversation.followup import on_followup
 from core.conversation.inputs import InputKind, read_input, typed_action
 from core.conversation.prompts import prompt
-from core.conversation.selfhelp import on_fixed, on_kb_text, on_none
+from core.conversation.selfhelp import on_kb_text, on_none
 from core.conversation.submit import on_cancel, on_done, on_edit, on_submit
 from core.conversation.turn import ConvState, Turn
 
@@ -104,8 +111,9 @@ _AFTER_DETAILS = (S.ASK_DETAIL, S.ATTACH, S.CONFIRM)
 _FILED = (S.TICKET_DETAIL, S.IDLE)
 # Classified: articles, details, or (known outage, P0) the ticket at once.
 _AFTER_CLASSIFY = (S.KB_OFFER, *_AFTER_DETAILS, *_FILED)
-# A description: too short, unsure (the user picks), or classified.
-_DESCRIBED = (S.DESCRIBE, S.CHOOSE_TYPE, *_AFTER_CLASSIFY)
+# A description: too short, vague (asked what is wrong), two problems, unsure
+# (the user picks), or classified.
+_DESCRIBED = (S.DESCRIBE, S.ASK_WHAT, S.TWO_PROBLEMS, S.CHOOSE_TYPE, *_AFTER_CLASSIFY)
 
 
 def _go(handler: Handler, *targets: ConvState) -> Transition:
@@ -139,14 +147,34 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.TEXT: _go(on_text_idle, S.IDLE, *_DESCRIBED),
         K.ATTACHMENT: _go(on_attachment, S.IDLE, S.DESCRIBE),
         **_stale(S.IDLE, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
-        **_stale(S.IDLE, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.IDLE, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.DESCRIBE: {
         **_anywhere(S.DESCRIBE),
         K.TEXT: _go(on_text_describe, *_DESCRIBED),
         K.ATTACHMENT: _go(on_attachment, S.DESCRIBE),
         **_stale(S.DESCRIBE, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
-        **_stale(S.DESCRIBE, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.DESCRIBE, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
+    },
+    S.ASK_WHAT: {
+        **_anywhere(S.ASK_WHAT),
+        # Only the answer is classified; a category button lists its subtypes.
+        K.TEXT: _go(
+            _typed(on_what_text), S.ASK_WHAT, S.TWO_PROBLEMS, S.CHOOSE_TYPE, *_AFTER_CLASSIFY
+        ),
+        K.ATTACHMENT: _go(on_attachment, S.ASK_WHAT),
+        K.CAT: _go(on_what_category, S.ASK_WHAT, S.CHOOSE_TYPE),
+        **_stale(S.ASK_WHAT, K.PICK, K.OTHER, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.ASK_WHAT, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
+    },
+    S.TWO_PROBLEMS: {
+        **_anywhere(S.TWO_PROBLEMS),
+        K.TEXT: _go(_typed(on_unknown), S.TWO_PROBLEMS, *_AFTER_CLASSIFY),
+        K.ATTACHMENT: _go(on_attachment, S.TWO_PROBLEMS),
+        K.BOTH: _go(on_both, *_AFTER_CLASSIFY),
+        K.PICK: _go(on_pick_one, S.TWO_PROBLEMS, *_AFTER_CLASSIFY),
+        **_stale(S.TWO_PROBLEMS, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.TWO_PROBLEMS, K.SUBMIT, K.EDIT, K.CANCEL),
     },
     S.CHOOSE_TYPE: {
         **_anywhere(S.CHOOSE_TYPE),
@@ -155,7 +183,7 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.PICK: _go(on_pick, S.CHOOSE_TYPE, *_AFTER_CLASSIFY),
         K.OTHER: _go(on_other, S.CHOOSE_CATEGORY),
         **_stale(S.CHOOSE_TYPE, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
-        **_stale(S.CHOOSE_TYPE, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.CHOOSE_TYPE, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.CHOOSE_CATEGORY: {
         **_anywhere(S.CHOOSE_CATEGORY),
@@ -163,17 +191,18 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.ATTACHMENT: _go(on_attachment, S.CHOOSE_CATEGORY),
         K.CAT: _go(on_category, S.CHOOSE_CATEGORY, *_AFTER_CLASSIFY),
         **_stale(S.CHOOSE_CATEGORY, K.PICK, K.OTHER, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
-        **_stale(S.CHOOSE_CATEGORY, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.CHOOSE_CATEGORY, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.KB_OFFER: {
         **_anywhere(S.KB_OFFER),
-        K.TEXT: _go(_typed(on_kb_text), S.IDLE, S.KB_OFFER, *_AFTER_DETAILS),
+        # "Fixed" with a second problem to report: that one goes on (classified).
+        K.TEXT: _go(_typed(on_kb_text), S.IDLE, *_AFTER_CLASSIFY),
         K.ATTACHMENT: _go(on_attachment, S.KB_OFFER),
-        K.FIXED: _go(on_fixed, S.IDLE, S.KB_OFFER),
+        K.FIXED: _go(on_fixed_then_second, S.IDLE, *_AFTER_CLASSIFY),
         # "Another suggestion" shows the next article; "still broken" the details.
         K.NONE: _go(on_none, S.KB_OFFER, *_AFTER_DETAILS),
         **_stale(S.KB_OFFER, K.PICK, K.OTHER, K.CAT, K.ANS, K.SKIP, K.DONE),
-        **_stale(S.KB_OFFER, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.KB_OFFER, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.ASK_DETAIL: {
         **_anywhere(S.ASK_DETAIL),
@@ -183,7 +212,7 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.ANS: _go(on_detail_answer, *_AFTER_CLASSIFY),
         K.SKIP: _go(on_skip, *_AFTER_DETAILS),
         **_stale(S.ASK_DETAIL, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.DONE),
-        **_stale(S.ASK_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.ASK_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.ATTACH: {
         **_anywhere(S.ATTACH),
@@ -191,7 +220,7 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.ATTACHMENT: _go(on_attachment, S.ATTACH),
         K.DONE: _go(on_done, S.CONFIRM),
         **_stale(S.ATTACH, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP),
-        **_stale(S.ATTACH, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.ATTACH, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
     S.CONFIRM: {
         **_anywhere(S.CONFIRM),
@@ -201,6 +230,7 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.EDIT: _go(on_edit, S.DESCRIBE),
         K.CANCEL: _go(on_cancel, S.IDLE),
         **_stale(S.CONFIRM, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.ANS, K.SKIP, K.DONE),
+        **_stale(S.CONFIRM, K.BOTH),
     },
     S.TICKET_DETAIL: {
         **_anywhere(S.TICKET_DETAIL),
@@ -209,6 +239,6 @@ TABLE: Mapping[ConvState, Mapping[InputKind, Transition]] = {
         K.ANS: _go(on_after_answer, *_FILED),
         K.SKIP: _go(on_after_skip, *_FILED),
         **_stale(S.TICKET_DETAIL, K.PICK, K.OTHER, K.CAT, K.FIXED, K.NONE, K.DONE),
-        **_stale(S.TICKET_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL),
+        **_stale(S.TICKET_DETAIL, K.SUBMIT, K.EDIT, K.CANCEL, K.BOTH),
     },
 }

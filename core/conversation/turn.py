@@ -21,6 +21,10 @@ Classify = Callable[[str, datetime], Verdict]
 class ConvState(StrEnum):
     IDLE = "idle"
     DESCRIBE = "describe"
+    # The words do not say what is wrong: asked, with the categories as buttons.
+    ASK_WHAT = "ask_what"
+    # Two different problems in one message: report both, or choose one.
+    TWO_PROBLEMS = "two_problems"
     CHOOSE_TYPE = "choose_type"
     CHOOSE_CATEGORY = "choose_category"
     KB_OFFER = "kb_offer"

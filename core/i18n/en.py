@@ -159,4 +159,14 @@ TEXTS: dict[str, str] = {
     "status_none": "No platform problems are being worked on right now.",
     "status_header": "Platform problems being worked on:",
     "status_line": "• {title} ({status})",
+    # -- asking instead of guessing: vague words, two problems in one message
+    "ask_what": 'What exactly is wrong? Pick an area, or tell me in a few words, e.g. "no sound in the stream" or "my top-up did not arrive".',
+    "still_vague": "I still can't tell what the problem is.",
+    "choose_in_category": "Which of these is it?",
+    "two_problems": "You mention two problems: {first}, and {second}. Report both? Each gets its own ticket, with everything you told me. Or report just one of them.",
+    "both_button": "Report both",
+    "only_button": "Only: {subtype}",
+    "both_noted": "OK: {second} gets its own ticket, submitted together with this one.",
+    "second_ticket_created": "Your other problem ({subtype}) is ticket {ref}. {promise}",
+    "now_second": "Now your other problem: {subtype}.",
 }

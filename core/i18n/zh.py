@@ -154,4 +154,14 @@ TEXTS: dict[str, str] = {
     "status_none": "目前没有正在处理的平台问题。",
     "status_header": "正在处理的平台问题：",
     "status_line": "• {title}（{status}）",
+    # -- asking instead of guessing: vague words, two problems in one message
+    "ask_what": "具体是哪里出了问题？请选一个大类，或者直接用一句话说说，比如“直播没声音”“充值没到账”。",
+    "still_vague": "还是没看出具体是什么问题。",
+    "choose_in_category": "具体是下面哪一种？",
+    "two_problems": "你提到了两个问题：{first}，以及{second}。要两个都反馈吗？会分别建两张工单，你说的内容两边都会带上。也可以只反馈其中一个。",
+    "both_button": "两个都反馈",
+    "only_button": "只反馈：{subtype}",
+    "both_noted": "好的，{second}会单独建一张工单，和这个问题一起提交。",
+    "second_ticket_created": "另一个问题（{subtype}）也已提交，工单号 {ref}。{promise}",
+    "now_second": "接下来看另一个问题：{subtype}。",
 }

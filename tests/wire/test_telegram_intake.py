@@ -62,9 +62,10 @@ async def test_a_knowledge_base_article_can_solve_it_without_a_ticket(service: S
     assert service.tickets() == []
 
 
-async def test_an_unsure_classification_lets_the_user_choose(service: Service):
+async def test_vague_words_are_asked_about_and_a_category_lists_its_subtypes(service: Service):
     user = User(service.fake, 1004)
-    await user.says("它又坏了，弄了半天", expect="都不是")
+    await user.says("它又坏了，弄了半天", expect="具体是哪里出了问题")
+    await user.presses("账号", expect="具体是下面哪一种")
     await user.presses("都不是", expect="大类")
     await user.presses("账号", expect="明白了")
 

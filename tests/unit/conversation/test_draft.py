@@ -81,7 +81,14 @@ def test_every_field_survives_a_round_trip():
         editing=True,
         fresh=True,
         comment_for="LD-1001",
+        vague_words="又不行了",
+        second="av.stutter",
     )
+    assert Draft.from_json(draft.to_json()) == draft
+
+
+def test_vague_words_alone_survive_a_round_trip():
+    draft = Draft(vague_words="又不行了", details=Diagnostics(room_id="8848"))
     assert Draft.from_json(draft.to_json()) == draft
 
 
@@ -113,6 +120,8 @@ def test_keys_of_a_newer_version_are_ignored():
         ({"attachments": [{"kind": "photo"}]}, "attachments: missing 'file_name'"),
         ({"attachments": [{**OLD_ROW["attachments"][0], "size": "7"}]}, "size: expected"),
         ({"pending": 3}, "pending: expected text"),
+        ({"second": 3}, "second: expected text"),
+        ({"vague_words": ["a"]}, "vague_words: expected text"),
     ],
 )
 def test_a_damaged_row_gets_an_error_naming_the_key(data, message):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from core.conversation import (
+    IntakeSettings,
     SelfServiceResolved,
     TicketChanged,
     TicketCreated,
     UserAddedToTicket,
 )
+from core.conversation.engine import ConversationFlow
 from core.statuses import Status
 from core.taxonomy import SUBTYPES, Category
 from tests.unit.conversation.conftest import Chat
+from tests.unit.conversation.scripted import Scripted
 
 
 def tickets_of(stores):
@@ -84,8 +89,13 @@ def test_still_broken_is_recorded_as_feedback_for_every_shown_article(chat, stor
     assert stores.votes() == {"av-stutter-network": {"offers": 1, "not_helped": 1}}
 
 
-def test_when_unsure_the_user_picks_the_type_with_buttons(chat):
-    chat.say("它坏了，弄了好久")
+def test_when_unsure_the_user_picks_the_type_with_buttons(stores, kb, files, clock):
+    text = "手机上看直播很烫"
+    scripted = Scripted()
+    scripted.when(text, [("av.blur", 0.39), ("av.no_audio", 0.37), ("av.stutter", 0.06)])
+    intake = IntakeSettings(timezone=ZoneInfo("Asia/Shanghai"))
+    chat = Chat(ConversationFlow(stores, kb, scripted, files, intake), clock)
+    chat.say(text)
     assert chat.buttons(), chat.texts()
     assert "都不是" in chat.buttons()
     chat.press("都不是")

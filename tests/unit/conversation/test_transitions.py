@@ -55,6 +55,7 @@ SAMPLES: dict[InputKind, tuple[str, ...]] = {
     InputKind.SUBMIT: ("",),
     InputKind.EDIT: ("",),
     InputKind.CANCEL: ("",),
+    InputKind.BOTH: ("",),
 }
 
 
@@ -82,6 +83,8 @@ def draft_for(state: ConvState) -> Draft:
         return Draft()
     if state is ConvState.TICKET_DETAIL:
         return Draft(ticket_ref="LD-1001", pending="network", after=["os"])
+    if state is ConvState.ASK_WHAT:
+        return Draft(vague_words="又不行了", details=Diagnostics(room_id="8848"))
     return Draft(
         description="直播间 8848 一直卡成PPT",
         subtype="av.stutter",
@@ -90,6 +93,7 @@ def draft_for(state: ConvState) -> Draft:
         details=Diagnostics(room_id="8848"),
         offers=["av-stutter-network", "av-stutter-quality"] if state is ConvState.KB_OFFER else [],
         pending="network" if state is ConvState.ASK_DETAIL else None,
+        second="fin.recharge" if state is ConvState.TWO_PROBLEMS else None,
     )
 
 
