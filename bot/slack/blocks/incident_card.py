@@ -29,6 +29,7 @@ from bot.slack.blocks.parts import (
     SECTION_TEXT_MAX,
     check_ref,
     format_time,
+    ref_button,
     section,
     subtype_short,
     user_mention,
@@ -36,7 +37,7 @@ from bot.slack.blocks.parts import (
 from bot.slack.blocks.parts import (
     field as field_block,
 )
-from bot.slack.blocks.safe_text import fit, fit_mrkdwn, fit_quote, plain
+from bot.slack.blocks.safe_text import fit, fit_mrkdwn, fit_quote
 
 MAX_COUNTS_SHOWN = 5  # per breakdown dimension; the rest are summed as "other"
 MAX_REFS_IN_BATCH = 40  # refs named in one thread message; the rest are counted
@@ -95,31 +96,19 @@ def counts_text(counts: Mapping[str, int], label: Any = str) -> str:
     return " · ".join(shown)
 
 
-def _button(text: str, action_id: str, ref: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, 75),
-        "action_id": action_id,
-        "value": ref,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def _buttons(card: IncidentCardData) -> list[dict[str, Any]]:
     if card.status == "resolved":
         return []
     ref = card.ref
     out = []
     if card.owner is None:
-        out.append(_button("接手 / Acknowledge", ACTION_INCIDENT_ACK, ref, "primary"))
+        out.append(ref_button("接手 / Acknowledge", ACTION_INCIDENT_ACK, ref, "primary"))
     out += [
-        _button("发布进展 / Post update", ACTION_INCIDENT_UPDATE, ref),
-        _button("解决 / Resolve", ACTION_INCIDENT_RESOLVE, ref),
-        _button("作战室 / War room", ACTION_WAR_ROOM, ref),
-        _button("合并 / Merge", ACTION_INCIDENT_MERGE, ref),
-        _button("移出工单 / Unlink ticket", ACTION_UNLINK_INCIDENT, ref),
+        ref_button("发布进展 / Post update", ACTION_INCIDENT_UPDATE, ref),
+        ref_button("解决 / Resolve", ACTION_INCIDENT_RESOLVE, ref),
+        ref_button("作战室 / War room", ACTION_WAR_ROOM, ref),
+        ref_button("合并 / Merge", ACTION_INCIDENT_MERGE, ref),
+        ref_button("移出工单 / Unlink ticket", ACTION_UNLINK_INCIDENT, ref),
     ]
     return out
 
@@ -223,7 +212,7 @@ def incident_page(
         {
             "type": "actions",
             "block_id": PAGE_ACTIONS_BLOCK,
-            "elements": [_button("确认接手 / Acknowledge", ACTION_INCIDENT_ACK, ref, "primary")],
+            "elements": [ref_button("确认接手 / Acknowledge", ACTION_INCIDENT_ACK, ref, "primary")],
         },
     ]
     fallback = fit(f"{mention} {mark} {ref}: ", 200) + fit_mrkdwn(title, 200)

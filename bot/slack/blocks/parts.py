@@ -8,7 +8,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.slack.blocks.safe_text import ELLIPSIS, fit, fit_mrkdwn, mrkdwn, utf16_len
+from bot.slack.blocks.safe_text import ELLIPSIS, fit, fit_mrkdwn, mrkdwn, plain, utf16_len
 from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category
 
 SECTION_TEXT_MAX = 3000
@@ -125,3 +125,16 @@ def section(text: str) -> dict[str, Any]:
 
 def field(title: str, value: str) -> dict[str, Any]:
     return mrkdwn(fit(f"*{title}*\n{value}", FIELD_TEXT_MAX), verbatim=True)
+
+
+def ref_button(text: str, action_id: str, ref: str, style: str | None = None) -> dict[str, Any]:
+    """A card's button: its value is the ticket or incident it acts on."""
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, 75),
+        "action_id": action_id,
+        "value": ref,
+    }
+    if style:
+        button["style"] = style
+    return button

@@ -44,6 +44,7 @@ from bot.slack.blocks.parts import (
     format_time,
     link_or_name,
     more_context,
+    ref_button,
     section,
     subtype_label,
     subtype_short,
@@ -193,40 +194,28 @@ def _resolution(card: CardData) -> str:
     return text
 
 
-def _button(text: str, action_id: str, ref: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, 75),
-        "action_id": action_id,
-        "value": ref,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def _buttons(card: CardData) -> list[dict[str, Any]]:
     ref = card.ref
     elements: list[dict[str, Any]] = []
     if card.assignee is None and card.status in CLAIMABLE_STATUSES:
-        elements.append(_button("认领 / Claim", ACTION_CLAIM, ref, "primary"))
+        elements.append(ref_button("认领 / Claim", ACTION_CLAIM, ref, "primary"))
     if card.status not in UNRESOLVABLE_STATUSES:
-        elements.append(_button("解决 / Resolve", ACTION_RESOLVE, ref))
-    elements.append(_button("补充信息 / Request info", ACTION_REQUEST_INFO, ref))
-    elements.append(_button("发送文章 / Send article", ACTION_SEND_ARTICLE, ref))
-    elements.append(_button("升级 / Escalate", ACTION_ESCALATE, ref))
-    elements.append(_button("转派 / Reassign", ACTION_REASSIGN, ref))
-    elements.append(_button("重新分类 / Reclassify", ACTION_RECLASSIFY, ref))
+        elements.append(ref_button("解决 / Resolve", ACTION_RESOLVE, ref))
+    elements.append(ref_button("补充信息 / Request info", ACTION_REQUEST_INFO, ref))
+    elements.append(ref_button("发送文章 / Send article", ACTION_SEND_ARTICLE, ref))
+    elements.append(ref_button("升级 / Escalate", ACTION_ESCALATE, ref))
+    elements.append(ref_button("转派 / Reassign", ACTION_REASSIGN, ref))
+    elements.append(ref_button("重新分类 / Reclassify", ACTION_RECLASSIFY, ref))
     if card.status in REOPENABLE_STATUSES:
-        elements.append(_button("重新打开 / Reopen", ACTION_REOPEN, ref, "danger"))
+        elements.append(ref_button("重新打开 / Reopen", ACTION_REOPEN, ref, "danger"))
     if card.incident is not None:
-        elements.append(_button("移出事故 / Unlink", ACTION_UNLINK_INCIDENT, ref))
+        elements.append(ref_button("移出事故 / Unlink", ACTION_UNLINK_INCIDENT, ref))
     elif card.status not in UNRESOLVABLE_STATUSES:
         if card.can_form_incident:
-            elements.append(_button("宣布事故 / Declare incident", ACTION_INCIDENT_DECLARE, ref))
-        elements.append(_button("关联事故 / Link to incident", ACTION_LINK_INCIDENT, ref))
+            elements.append(ref_button("宣布事故 / Declare incident", ACTION_INCIDENT_DECLARE, ref))
+        elements.append(ref_button("关联事故 / Link to incident", ACTION_LINK_INCIDENT, ref))
     if card.finance_masked:
-        elements.append(_button("显示财务信息 / Reveal finance", ACTION_REVEAL_FINANCE, ref))
+        elements.append(ref_button("显示财务信息 / Reveal finance", ACTION_REVEAL_FINANCE, ref))
     elements.append(_priority_select(card.priority))
     return elements
 
@@ -264,7 +253,7 @@ def page_message(
         {
             "type": "actions",
             "block_id": PAGE_ACTIONS_BLOCK,
-            "elements": [_button("确认接手 / Acknowledge", ACTION_PAGE_ACK, ref, "primary")],
+            "elements": [ref_button("确认接手 / Acknowledge", ACTION_PAGE_ACK, ref, "primary")],
         },
     ]
     fallback = fit(f"{mention} {mark} {ref}: ", 200) + fit_mrkdwn(words, 200)
