@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -16,17 +15,13 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.http.metrics import Metrics
-from bot.telegram.render import keyboard, split_text
+from bot.telegram.render import pieces_of, retry_after_of
 from core.conversation import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 SEND_ATTEMPTS = 4
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 class DirectSender:
@@ -42,9 +37,7 @@ class DirectSender:
         for reply in replies:
             if reply.attachment is not None:
                 await self.send_file(chat_id, reply.attachment)
-            pieces = split_text(reply.text)
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply) if i == len(pieces) - 1 else None
+            for piece, markup in pieces_of(reply):
                 send = partial(self.bot.send_message, chat_id, piece, reply_markup=markup)
                 await self._with_retries(send)
                 if self.metrics is not None:
@@ -58,7 +51,7 @@ class DirectSender:
             except RetryAfter as err:
                 if attempt == SEND_ATTEMPTS:
                     raise
-                await asyncio.sleep(_seconds(err.retry_after))
+                await asyncio.sleep(retry_after_of(err).total_seconds())
             except (TimedOut, NetworkError) as err:
                 if isinstance(err, BadRequest) or attempt == SEND_ATTEMPTS:
                     raise

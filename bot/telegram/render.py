@@ -4,9 +4,11 @@ file is: shared by the adapter and the outbox's sender.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import RetryAfter
 
 from core.conversation import Reply
 
@@ -25,6 +27,19 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
         text = text[cut:].lstrip("\n")
     pieces.append(text)
     return pieces
+
+
+def pieces_of(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
+    """The messages one reply becomes: its text in pieces, the buttons on the last."""
+    pieces = split_text(reply.text)
+    last = len(pieces) - 1
+    return [(piece, keyboard(reply) if i == last else None) for i, piece in enumerate(pieces)]
+
+
+def retry_after_of(err: RetryAfter) -> timedelta:
+    """How long Telegram asks us to wait (seconds or a timedelta, by PTB setting)."""
+    value = err.retry_after
+    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -9,7 +9,6 @@ row, so a failure after the first piece sends the earlier pieces again on retry.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import (
@@ -24,18 +23,13 @@ from telegram.error import (
 
 from bot.http.metrics import Metrics
 from bot.telegram.adapter import CHANNEL
-from bot.telegram.render import keyboard, split_text
+from bot.telegram.render import pieces_of, retry_after_of
 from core.outbox import OutboxMessage, SendResult
 
 log = logging.getLogger(__name__)
 
 # Bad requests that mean the chat is gone for good, not that the message was malformed.
 _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rights")
-
-
-def _retry_after(err: RetryAfter) -> timedelta:
-    value = err.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
 class TelegramSender:
@@ -52,16 +46,13 @@ class TelegramSender:
             chat_id = int(message.chat_id)
         except ValueError:
             return SendResult.failed(f"not a Telegram chat id: {message.chat_id!r}")
-        reply = message.reply
-        pieces = split_text(reply.text)
         try:
-            for i, piece in enumerate(pieces):
-                markup = keyboard(reply) if i == len(pieces) - 1 else None
+            for piece, markup in pieces_of(message.reply):
                 await self.bot.send_message(chat_id, piece, reply_markup=markup)
                 if self.metrics is not None:
                     self.metrics.messages_out.labels(CHANNEL).inc()
         except RetryAfter as err:
-            return SendResult.rate_limited(_retry_after(err), f"telegram: {err.message}")
+            return SendResult.rate_limited(retry_after_of(err), f"telegram: {err.message}")
         except Forbidden as err:
             # Blocked by the user, or kicked from the group: never deliverable.
             return SendResult.failed(f"telegram forbidden: {err.message}")
