@@ -81,8 +81,6 @@ class _Settling:
 _NOT_STORED = object()
 # The update being settled in this task (PTB awaits blocking handlers in the caller's task).
 _SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", default=None)
-# The unit tests of the chat queues import it from here.
-_ChatQueues = ChatQueues
 
 
 class TelegramAdapter:
@@ -351,6 +349,11 @@ class TelegramAdapter:
 
     async def deliver(self, outbound: Outbound) -> None:
         """UserNotifier: an agent's replies to the reporter's chat."""
+        if outbound.queued:
+            # Stored with the agent's reply by the relay; the dispatcher sends them.
+            if self.outbox is not None:
+                self.outbox.wake()
+            return
         # An agent's message has no delivery id: each one is new.
         key = f"relay:{CHANNEL}:{outbound.ref}:{uuid.uuid4().hex}"
         await self.send(outbound.chat_id, outbound.replies, key=key)
