@@ -185,7 +185,7 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     from bot.http.metrics import Metrics
     from bot.runtime import AgentDesk, ReporterChannels, Runtime
     from bot.worker import ThreadWorker, WorkerProcess
-    from core.relay import TicketRelay
+    from core.relay import RelayQueue, TicketRelay
     from core.sla.scheduler import SlaScheduler, WakeUp
 
     clock = clock or SystemClock()
@@ -205,7 +205,14 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
         # engine existed, so that both build at the same time.
         worker.fallback = ThreadWorker(intake.engine)
     services = intake.services
-    relay = TicketRelay(services.db, services.tickets.planner)
+    # Telegram has an outbox dispatcher (below): agents' replies to its users are
+    # queued with the reply itself.
+    queue = (
+        RelayQueue({"telegram"}, settings.outbox.expire_after)
+        if settings.telegram.enabled
+        else None
+    )
+    relay = TicketRelay(services.db, services.tickets.planner, queue)
     metrics = Metrics(services.db)
 
     slack_parts = None

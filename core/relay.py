@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -11,6 +13,7 @@ from core.conversation.engine import ConversationEngine
 from core.conversation.messages import Attachment, Reply
 from core.errors import NotFoundError
 from core.i18n import t
+from core.outbox.store import enqueue_replies
 from core.ports import ArticleSuggestion
 from core.sla.planner import SlaPlanner
 from core.storage.audit_store import append_event, personal_ref
@@ -28,6 +31,18 @@ class Outbound:
     channel: str
     chat_id: str
     replies: tuple[Reply, ...]
+    # Already in the outbox, committed with the change that made them: the
+    # channel's adapter only wakes its dispatcher.
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RelayQueue:
+    """The channels whose agent replies go into the outbox in the reply's own
+    transaction (those with an outbox dispatcher), and how long they may wait."""
+
+    channels: Collection[str]
+    expire_after: timedelta
 
 
 followup_question = ConversationEngine.followup_question
@@ -48,10 +63,13 @@ def _claim(s: Session, delivery: Delivery | None, now: datetime) -> None:
 
 
 class TicketRelay:
-    def __init__(self, db: Database, planner: SlaPlanner | None = None) -> None:
+    def __init__(
+        self, db: Database, planner: SlaPlanner | None = None, queue: RelayQueue | None = None
+    ) -> None:
         self.db = db
         # The first public reply stops the first-response clock: its timers go.
         self.planner = planner
+        self.queue = queue
 
     def agent_reply(
         self,
@@ -62,10 +80,16 @@ class TicketRelay:
         attachment: Attachment | None = None,
         *,
         delivery: Delivery | None = None,
+        shown: Reply | None = None,
+        ask_if_fixed: bool = False,
     ) -> Outbound:
-        """Record a public agent reply and build what the user receives.
+        """Record a public agent reply and build what the user receives (`shown`
+        instead of "agent: text" when given; then "is it fixed?" if asked).
 
         The first one is the ticket's first response (it stops that SLA clock).
+        Where the channel has an outbox, the replies are queued in this same
+        transaction: once the reply is recorded (and its Slack event with it),
+        the user gets it even if the process dies the next moment.
         """
         text = clean_text(text, "reply", max_chars=4000, allow_empty=attachment is not None)
         agent = clean_text(agent, "agent", max_chars=MAX_SHORT_CHARS)
@@ -98,19 +122,44 @@ class TicketRelay:
             )
             if attachment is not None:
                 payload["file"] = attachment.file_name
-            shown = text or (attachment.file_name if attachment else "")
-            reply = Reply(
-                t(ticket.language, "agent_reply", agent=agent, text=shown), attachment=attachment
+            said = text or (attachment.file_name if attachment else "")
+            reply = shown or Reply(
+                t(ticket.language, "agent_reply", agent=agent, text=said), attachment=attachment
             )
-            return Outbound(ticket.ref, ticket.channel, ticket.chat_id, (reply,))
+            replies = (
+                (reply, followup_question(ticket.language, ticket.ref))
+                if ask_if_fixed
+                else (reply,)
+            )
+            out = Outbound(ticket.ref, ticket.channel, ticket.chat_id, replies)
+            return self._queue(s, out, ticket.language, delivery, now)
+
+    def _queue(
+        self, s: Session, out: Outbound, language: str, delivery: Delivery | None, now: datetime
+    ) -> Outbound:
+        if self.queue is None or out.channel not in self.queue.channels:
+            return out
+        if any(r.attachment is not None for r in out.replies):
+            return out  # file bytes stay out of the queue table: the adapter sends them
+        # The Slack event's id keys the rows, so its redelivery adds none.
+        key = (
+            f"relay:{out.channel}:{out.ref}:{'/'.join(delivery) if delivery else uuid.uuid4().hex}"
+        )
+        enqueue_replies(
+            s,
+            channel=out.channel,
+            chat_id=out.chat_id,
+            language=language,
+            replies=out.replies,
+            key=key,
+            now=now,
+            expires_at=now + self.queue.expire_after,
+        )
+        return replace(out, queued=True)
 
     def resolution(self, ref: str, agent: str, message: str, now: datetime) -> Outbound:
         """The agent's resolution message, then "is it fixed?" with its buttons."""
-        out = self.agent_reply(ref, agent, message, now)
-        with self.db.session(read_only=True) as s:
-            language = s.exec(select(TicketRow.language).where(TicketRow.ref == ref)).one()
-        question = followup_question(language, out.ref)
-        return Outbound(out.ref, out.channel, out.chat_id, (*out.replies, question))
+        return self.agent_reply(ref, agent, message, now, ask_if_fixed=True)
 
     def info_request(self, ref: str, fields: list[str], note: str | None) -> Outbound:
         """Tell the reporter which details the agent needs; answers go to the ticket."""
@@ -128,8 +177,7 @@ class TicketRelay:
         with self.db.session(read_only=True) as s:
             lang = self._ticket(s, ref).language
         body = t(lang, "article_from_agent", title=article.title(lang), steps=article.steps(lang))
-        out = self.agent_reply(ref, agent, body, now)
-        return Outbound(out.ref, out.channel, out.chat_id, (Reply(body),))
+        return self.agent_reply(ref, agent, body, now, shown=Reply(body))
 
     @staticmethod
     def _ticket(s: Session, ref: str) -> TicketRow:

@@ -16,15 +16,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    Message,
-    Update,
-)
-from telegram.error import (
-    Conflict,
-    TelegramError,
-)
+from telegram import BotCommand, Message, Update
+from telegram.error import Conflict, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -88,8 +81,6 @@ class _Settling:
 _NOT_STORED = object()
 # The update being settled in this task (PTB awaits blocking handlers in the caller's task).
 _SETTLING: ContextVar[_Settling | None] = ContextVar("telegram_settling", default=None)
-# The unit tests of the chat queues import it from here.
-_ChatQueues = ChatQueues
 
 
 class TelegramAdapter:
@@ -300,6 +291,11 @@ class TelegramAdapter:
             self.metrics.messages_in.labels(CHANNEL).inc()
         settling = _SETTLING.get() or _Settling(RETRY_DELAYS)
         update_id = int(event.delivery_id or 0)
+        lang = language_of(event.language, self.engine.settings.default_language)
+        key = f"reply:{CHANNEL}:{event.delivery_id}"
+        if self.outbox is not None and event.delivery_id is not None:
+            # The engine stores the replies with the turn: none lost to a crash between.
+            event = replace(event, queue=self.outbox.route(str(chat_id), lang, key))
         async with self._chats.turn(chat_id):
             if self._held.blocks(chat_id, update_id):
                 # An earlier update of this chat is waiting to be stored: this one
@@ -312,15 +308,16 @@ class TelegramAdapter:
                 self._held.hold(chat_id, update_id)
                 return
             self._held.release(chat_id, update_id)
-            lang = language_of(event.language, self.engine.settings.default_language)
-            key = f"reply:{CHANNEL}:{event.delivery_id}"
             if result is None:
                 await self.send(
                     chat_id, [Reply(t(lang, "error"))], key=f"{key}:error", language=lang
                 )
                 return
             assert isinstance(result, HandleResult)
-            await self.send(chat_id, result.replies, key=key, language=lang)
+            if result.queued and self.outbox is not None:
+                self.outbox.wake()
+            else:
+                await self.send(chat_id, result.replies, key=key, language=lang)
         if self.metrics is not None:
             self.metrics.handler_seconds.labels(CHANNEL).observe(time.perf_counter() - started)
         if self.agents is not None and result.events:
@@ -352,6 +349,11 @@ class TelegramAdapter:
 
     async def deliver(self, outbound: Outbound) -> None:
         """UserNotifier: an agent's replies to the reporter's chat."""
+        if outbound.queued:
+            # Stored with the agent's reply by the relay; the dispatcher sends them.
+            if self.outbox is not None:
+                self.outbox.wake()
+            return
         # An agent's message has no delivery id: each one is new.
         key = f"relay:{CHANNEL}:{outbound.ref}:{uuid.uuid4().hex}"
         await self.send(outbound.chat_id, outbound.replies, key=key)

@@ -1,8 +1,9 @@
 """Replies to Telegram users through the durable outbox (docs/outbox.md).
 
-The engine has already committed the turn when its replies reach the adapter;
-storing them as outbox rows means a few Telegram errors in a row (or a
-restart) delay a reply instead of dropping it, and a chat's replies still go
+A conversation turn's replies are stored by the engine itself, in the turn's
+transaction (`route` says where); other replies (an agent's, the error notice)
+are stored here with `put`. As outbox rows, a few Telegram errors in a row (or
+a restart) delay a reply instead of dropping it, and a chat's replies still go
 out in order, behind nothing bulk. The dispatcher is woken at once, so a
 conversation reply leaves within milliseconds when Telegram answers.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from core.conversation import Reply
+from core.conversation.messages import ReplyQueue
 from core.errors import StorageUnavailableError
 from core.outbox import enqueue_replies
 from core.ports import Clock
@@ -41,6 +43,10 @@ class ReplyOutbox:
         self.clock = clock
         self.expire_after = expire_after
         self.wake = wake
+
+    def route(self, chat_id: str, language: str, key: str) -> ReplyQueue:
+        """Where the engine stores a turn's replies (Inbound.queue)."""
+        return ReplyQueue(key, chat_id, language, self.clock.now() + self.expire_after)
 
     def _store(self, chat_id: str, language: str, replies: Sequence[Reply], key: str) -> int:
         now = self.clock.now()

@@ -13,6 +13,8 @@ declares for its state and the kind of input (core.conversation.transitions).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.conversation.draft import Draft
 from core.conversation.messages import HandleResult, Inbound, Reply
 from core.conversation.middleware import Dedup, FloodControl, Middleware, chain
@@ -52,7 +54,13 @@ class ConversationFlow:
 
     def handle(self, event: Inbound) -> HandleResult:
         with self.stores.transaction() as store:
-            return self._pipeline(event, store)
+            result = self._pipeline(event, store)
+            if event.queue is None or not result.replies:
+                return result
+            # In the turn's transaction: the state change and the replies that
+            # announce it commit together, or neither does (issue 18).
+            store.queue_replies(event.channel, event.queue, result.replies, event.at)
+            return replace(result, queued=True)
 
     @staticmethod
     def followup_question(lang: str, ref: str) -> Reply:

@@ -21,6 +21,19 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyQueue:
+    """Where the engine stores a turn's replies, in the turn's own transaction:
+    the outbox rows keyed `<key>:<n>` for `chat_id`. A crash after the commit
+    then delays the replies (the dispatcher sends them) instead of losing them.
+    """
+
+    key: str
+    chat_id: str
+    language: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Inbound:
     """One thing a user did: a message, a button press, a command or a file."""
 
@@ -35,6 +48,8 @@ class Inbound:
     command: str | None = None  # "start", "new", "status"...: core.conversation.commands
     attachment: Attachment | None = None
     delivery_id: str | None = None  # for deduplication of redelivered updates
+    # Set by an adapter that sends through the outbox; None: replies are returned only.
+    queue: ReplyQueue | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +109,4 @@ class HandleResult:
     replies: list[Reply] = field(default_factory=list)
     events: list[DomainEvent] = field(default_factory=list)
     duplicate: bool = False
+    queued: bool = False  # the replies are in the outbox already (Inbound.queue)

@@ -4,17 +4,19 @@ core.conversation that knows tables and SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from core.conversation.draft import Draft, StoredAttachment
+from core.conversation.messages import Reply, ReplyQueue
 from core.conversation.store import Conversation, TicketView, Vote
 from core.diagnostics import FINANCE_FIELDS, Diagnostics
 from core.incidents.public import PublicIncident, public_open_incidents, public_view, would_join
 from core.incidents.store import incident_of_ticket
+from core.outbox.store import enqueue_replies
 from core.statuses import Status
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.db import Database
@@ -98,6 +100,20 @@ class SqlConversationStore:
         row.active_ticket = conversation.active_ticket
         row.updated_at = conversation.updated_at
         self.session.add(row)
+
+    def queue_replies(
+        self, channel: str, queue: ReplyQueue, replies: Sequence[Reply], at: datetime
+    ) -> None:
+        enqueue_replies(
+            self.session,
+            channel=channel,
+            chat_id=queue.chat_id,
+            language=queue.language,
+            replies=replies,
+            key=queue.key,
+            now=at,
+            expires_at=queue.expires_at,
+        )
 
     def list_tickets(self, channel: str, user_id: str, limit: int) -> list[TicketView]:
         rows = self.session.exec(

@@ -8,12 +8,14 @@ implements it over the database; the dialogue's unit tests use an in-memory one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
 from core.conversation.draft import Draft, StoredAttachment
+from core.conversation.messages import Reply, ReplyQueue
 from core.diagnostics import Diagnostics
 from core.incidents.public import PublicIncident
 from core.tickets import TicketDraft
@@ -67,6 +69,12 @@ class ConversationStore(Protocol):
         ...
 
     def save_conversation(self, conversation: Conversation) -> None: ...
+
+    def queue_replies(
+        self, channel: str, queue: ReplyQueue, replies: Sequence[Reply], at: datetime
+    ) -> None:
+        """Store replies in the outbox, committed with the rest of the turn."""
+        ...
 
     def list_tickets(self, channel: str, user_id: str, limit: int) -> list[TicketView]:
         """The user's tickets, newest first."""

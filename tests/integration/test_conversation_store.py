@@ -14,15 +14,25 @@ from bot.bootstrap import Services, build_intake
 from bot.slack.cards import card_data
 from core.audit import verify_chain
 from core.config import settings_from_mapping
-from core.conversation import Attachment, ConversationEngine, IntakeSettings, TicketChanged
+from core.conversation import (
+    Attachment,
+    ConversationEngine,
+    Inbound,
+    IntakeSettings,
+    TicketChanged,
+)
+from core.conversation.messages import ReplyQueue
 from core.conversation.sql_store import SqlConversationStores
+from core.errors import InvalidInputError
 from core.incidents.service import IncidentService
+from core.outbox import SqlOutbox
 from core.ports import FeedbackCounts
 from core.relay import TicketRelay
 from core.statuses import Outcome, Status
 from core.storage.audit_store import iter_links
 from core.storage.db import Database
 from core.storage.feedback import SqlFeedbackStore
+from core.storage.outbox_tables import OutboxMessageRow
 from core.storage.tables import (
     AttachmentRow,
     AuditEventRow,
@@ -267,3 +277,44 @@ def test_the_composition_root_hands_the_configured_limits_to_the_engine(sqlite_u
     assert (limits.kb_limit, limits.flood_messages) == (2, 7)
     assert limits.max_attachment_bytes == 5 * 1024 * 1024
     assert limits.confidence_threshold == 0.45
+
+
+def _queued_event(clock, delivery: str, text: str, chat_id: str = "c1") -> Inbound:
+    route = ReplyQueue(f"reply:telegram:{delivery}", chat_id, "zh", clock.now() + timedelta(days=1))
+    return Inbound(
+        channel="telegram",
+        user_id="u1",
+        chat_id=chat_id,
+        at=clock.now(),
+        text=text,
+        delivery_id=delivery,
+        queue=route,
+    )
+
+
+def test_a_turns_replies_are_in_the_outbox_once_it_committed(db, settings, kb, files, clock):
+    """What a crash right after the commit leaves behind: the dispatcher of the
+    next process finds the replies and sends them; nothing is lost."""
+    engine = build(db, settings, kb, files)
+    result = engine.handle(_queued_event(clock, "41", "直播一直卡顿，缓冲转圈"))
+    assert result.queued and result.replies
+    claimed = SqlOutbox(db).claim_due(
+        clock.now(), 10, "next-process", channel="telegram", lease=timedelta(minutes=1)
+    )
+    assert [m.reply.text for m in claimed] == [result.replies[0].text]
+    queued = sorted(rows(db, OutboxMessageRow), key=lambda r: r.dedupe_key)
+    assert [r.dedupe_key for r in queued] == [
+        f"reply:telegram:41:{n}" for n in range(len(result.replies))
+    ]
+    again = engine.handle(_queued_event(clock, "41", "直播一直卡顿，缓冲转圈"))
+    assert again.duplicate and len(rows(db, OutboxMessageRow)) == len(result.replies)
+
+
+def test_replies_that_cannot_be_queued_leave_the_turn_undone(db, settings, kb, files, clock):
+    engine = build(db, settings, kb, files)
+    with pytest.raises(InvalidInputError):
+        # A chat id the outbox refuses: the whole turn rolls back with it.
+        engine.handle(_queued_event(clock, "42", "直播一直卡顿，缓冲转圈", chat_id="9" * 300))
+    assert rows(db, ProcessedDeliveryRow) == []
+    assert rows(db, ConversationRow) == []
+    assert rows(db, OutboxMessageRow) == []

@@ -8,6 +8,7 @@ one scenario's rows never count in another's figures.
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 import uuid
@@ -169,6 +170,23 @@ poll_interval = "1s"
                 break
             await asyncio.sleep(0.1)
         raise RuntimeError(f"livedesk run never became healthy; see {self.tmp}")
+
+    def outbox_rows(self, chat_id: int) -> list[tuple[str, int]]:
+        """(text, attempts) of each message the desk queued for a chat, in order.
+        A sent row claimed more than once was in flight when a process died."""
+        engine = create_engine(make_url(self.database_url))
+        try:
+            with engine.connect() as c:
+                rows = c.execute(
+                    text(
+                        "SELECT body, attempts FROM outbox_message "
+                        "WHERE chat_id = :chat AND status = 'sent' ORDER BY id"
+                    ),
+                    {"chat": str(chat_id)},
+                ).all()
+        finally:
+            engine.dispose()
+        return [(json.loads(b)["text"] if isinstance(b, str) else b["text"], n) for b, n in rows]
 
     def alive(self) -> bool:
         return self.process is not None and self.process.returncode is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-COLUMNS = ("sent", "lost", "duplicated", "unauthorized", "crashed", "5xx")
+COLUMNS = ("sent", "lost", "duplicated", "unauthorized", "crashed", "5xx", "resent")
 
 
 @dataclass
@@ -16,6 +16,9 @@ class Figures:
     unauthorized: int = 0
     crashed: int = 0
     server_errors: int = 0
+    # A reply sent again because the process died after Telegram took it and before
+    # the outbox recorded it (docs/outbox.md, "Crash windows"): reported, not failed.
+    resent: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -30,6 +33,7 @@ class Figures:
             self.unauthorized,
             self.crashed,
             self.server_errors,
+            self.resent,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.telegram.adapter import _ChatQueues
+from bot.telegram.chats import ChatQueues as _ChatQueues
 
 
 async def test_a_chats_updates_take_turns_and_its_lock_is_dropped_after() -> None:

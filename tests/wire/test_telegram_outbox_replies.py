@@ -67,3 +67,23 @@ async def test_an_agents_reply_goes_through_the_outbox_too(quick_desk: Desk):
     assert row.dedupe_key.startswith("relay:telegram:LD-1001:")
     await wait_until(lambda: outbox_rows(quick_desk, 1303)[0].status == "sent")
     assert [m["text"] for m in quick_desk.tg.sent(1303)] == [reply.text]
+
+
+async def test_a_turns_replies_are_stored_by_the_engine_with_the_turn(
+    quick_desk: Desk, monkeypatch: pytest.MonkeyPatch
+):
+    """Not by the adapter after the turn committed: a crash between the two
+    would have lost them (issue 18)."""
+    telegram = quick_desk.runtime.telegram
+    assert telegram is not None and telegram.outbox is not None
+    put_after_the_turn: list[str] = []
+
+    async def put(chat_id, language, replies, key):
+        put_after_the_turn.append(key)
+        return False
+
+    monkeypatch.setattr(telegram.outbox, "put", put)
+    await User(quick_desk.tg, 1304).command("/help", expect="/new")
+    assert put_after_the_turn == []
+    (row,) = outbox_rows(quick_desk, 1304)
+    assert row.dedupe_key.startswith("reply:telegram:") and row.dedupe_key.endswith(":0")

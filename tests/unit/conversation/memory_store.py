@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from core.conversation.draft import StoredAttachment
+from core.conversation.messages import Reply, ReplyQueue
 from core.conversation.store import Conversation, TicketView, Vote
 from core.diagnostics import Diagnostics
 from core.incidents.model import IncidentFilters
@@ -74,6 +75,8 @@ class MemoryState:
     audit: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     message_ids: int = 0
     incidents: list[MemoryIncident] = field(default_factory=list)
+    # The outbox: (dedupe key, chat id, reply text), first key wins as in SQL.
+    outbox: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class MemoryStores:
@@ -139,6 +142,12 @@ class MemoryStore:
     def save_conversation(self, conversation: Conversation) -> None:
         key = (conversation.channel, conversation.user_id)
         self.state.conversations[key] = copy.deepcopy(conversation)
+
+    def queue_replies(
+        self, channel: str, queue: ReplyQueue, replies: Sequence[Reply], at: datetime
+    ) -> None:
+        for n, reply in enumerate(replies):
+            self.state.outbox.setdefault(f"{queue.key}:{n}", (queue.chat_id, reply.text))
 
     def list_tickets(self, channel: str, user_id: str, limit: int) -> list[TicketView]:
         mine = [
