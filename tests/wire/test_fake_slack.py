@@ -21,6 +21,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.sandbox.slack import sender
 from bot.sandbox.slack.server import FakeSlack, slack_signature
 from tests.wire.fake_slack_fixtures import (  # noqa: F401 - fixtures are used by name
     bolt_app,
@@ -30,6 +31,7 @@ from tests.wire.fake_slack_fixtures import (  # noqa: F401 - fixtures are used b
     serve_bolt,
     socket_mode_client,
 )
+from tests.wire.telegram_intake_fixtures import free_port
 
 pytestmark = pytest.mark.wire
 
@@ -584,6 +586,32 @@ async def test_retry_event_resends_with_the_next_retry_numbers(
     assert retry_nums == ["0", "1", "2"]
     assert again is first
     assert {a.retry_reason for a in again.attempts[1:]} == {"http_timeout"}
+
+
+async def test_event_retries_wait_as_the_configured_schedule_says(
+    fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An app that is down: every attempt fails to connect, so Slack retries three times,
+    # waiting before each retry as scheduled (the last delay repeats).
+    waited: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(sender, "pause", no_wait)
+    fake_slack.app_url = f"http://127.0.0.1:{free_port()}/slack/events"
+    fake_slack.retry_delays = (1.0, 60.0)
+
+    delivery = await fake_slack.send_message(TICKETS, "U0AGENT1", "is anyone up?")
+
+    assert waited == [1.0, 60.0, 60.0]
+    assert [a.retry_reason for a in delivery.attempts] == [
+        None,
+        "connection_failed",
+        "connection_failed",
+        "connection_failed",
+    ]
+    assert not any(a.acked for a in delivery.attempts)
 
 
 async def test_the_control_api_sends_a_message_and_lists_the_reply(

@@ -71,5 +71,9 @@ class FakeSlackConfig:
     # Slack waits 3 s for a 2xx before it retries an event (up to 3 times).
     retry_timeout: float = 3.0
     max_event_retries: int = 3
+    # Seconds before retry 1, 2, 3 (the last value repeats). Real Slack retries at
+    # once, then after a minute, then after five; the default retries at once, and
+    # a soak test that kills the app sets a shortened schedule so a restart fits in.
+    retry_delays: tuple[float, ...] = (0.0,)
     # A trigger_id is only good for 3 s and only once.
     trigger_ttl: float = 3.0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import Sequence
 
 import aiohttp
 
@@ -12,6 +14,8 @@ from bot.sandbox.slack.records import Attempt, Delivery
 
 # Bolt and slack_sdk reject timestamps more than five minutes away from their clock.
 STALE_AGE_SECONDS = 6 * 60
+# Waiting between retries; a name of its own so a test can record the waits.
+pause = asyncio.sleep
 
 
 def slack_signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -98,9 +102,12 @@ class HttpSender:
         ack_seconds: float,
         forge: bool = False,
         stale: bool = False,
+        delays: Sequence[float] = (),
     ) -> Delivery:
         reason: str | None = None
         for retry_num in range(max_retries + 1):
+            if retry_num and (wait := retry_delay(delays, retry_num)) > 0:
+                await pause(wait)
             result = await self.attempt(
                 delivery,
                 body,
@@ -115,6 +122,13 @@ class HttpSender:
                 break
             reason = _retry_reason(result)
         return delivery
+
+
+def retry_delay(delays: Sequence[float], retry_num: int) -> float:
+    """Seconds to wait before retry `retry_num` (1-based); the last delay repeats."""
+    if not delays:
+        return 0.0
+    return delays[min(retry_num, len(delays)) - 1]
 
 
 def _retry_reason(attempt: Attempt) -> str:

@@ -78,6 +78,7 @@ class FakeSlack:
         self.store = FakeStore(self.config, clock)
         self.app_url: str | None = self.config.app_url
         self.retry_timeout = self.config.retry_timeout
+        self.retry_delays: tuple[float, ...] = self.config.retry_delays
         self._web = WebApi(self.store, lambda: self.base_url, lambda: self.ws_url)
         self._payloads = Payloads(self.store, lambda: self.base_url)
         self._sockets = SocketHub(self.store)
@@ -262,6 +263,7 @@ class FakeSlack:
             ack_seconds=self.retry_timeout,
             forge=forge_signature,
             stale=stale_timestamp,
+            delays=self.retry_delays,
         )
 
     async def send_event(
