@@ -19,6 +19,8 @@ from tests.soak import telegram_scenarios as tg
 from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
 from tests.soak.hostile_inputs import hostile_inputs
+from tests.soak.slack_authz import authorization_matrix
+from tests.soak.slack_relay import kill_while_relaying, redelivery_storm
 from tests.soak.slack_scenarios import claim_race_and_outsiders
 
 Scenario = Callable[[Path, str | None], Awaitable[Figures]]
@@ -32,6 +34,9 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-kill-worker-polling", lambda t, u: tg.kill_during_load(t, u, "polling", 60, worker=True)),
     ("hostile-inputs", hostile_inputs),
     ("slack-claims", claim_race_and_outsiders),
+    ("slack-kill", kill_while_relaying),
+    ("slack-redelivery", redelivery_storm),
+    ("slack-authz", authorization_matrix),
     ("db-outage", database_outage),
 ]
 

@@ -83,6 +83,10 @@ class Desk:
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     agents: tuple[str, ...] = ("S0ONCALL",)
+    # More [slack] lines (a key given here replaces the shared configuration's),
+    # and TOML tables appended at the end.
+    slack_lines: tuple[str, ...] = ()
+    extra_toml: str = ""
     crashes: int = 0
     starts: int = 0
 
@@ -118,15 +122,19 @@ base_file_url = "{self.tg.base_file_url}"
 lease = "6s"
 poll_interval = "1s"
 {self._slack_sections()}
+{self.extra_toml}
 """,
             encoding="utf-8",
         )
 
     def _slack_sections(self) -> str:
         agents = ", ".join(f'"{a}"' for a in self.agents)
-        return desk_sections(self.slack, self.port).replace(
-            'agents = ["S0ONCALL"]', f"agents = [{agents}]"
-        )
+        lines = desk_sections(self.slack, self.port).splitlines()
+        keys = {line.split("=")[0].strip() for line in self.slack_lines}
+        lines = [line for line in lines if line.split("=")[0].strip() not in keys]
+        at = lines.index('agents = ["S0ONCALL"]')
+        lines[at : at + 1] = [f"agents = [{agents}]", *self.slack_lines]
+        return "\n".join(lines)
 
     async def cli(self, *args: str, log: str) -> asyncio.subprocess.Process:
         with (self.tmp / f"{log}.log").open("ab") as out:  # the child keeps its descriptor
@@ -240,6 +248,8 @@ async def running_desk(
     slack_config: FakeSlackConfig | None = None,
     agents: tuple[str, ...] = ("S0ONCALL",),
     via_port: int | None = None,
+    slack_lines: tuple[str, ...] = (),
+    extra_toml: str = "",
 ) -> AsyncIterator[Desk]:
     await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
     async with (
@@ -247,7 +257,16 @@ async def running_desk(
         FakeSlack(slack_config) as slack,
         fresh_database(postgres_url, tmp / "data", via_port=via_port) as database_url,
     ):
-        desk = Desk(tg, slack, tmp, database_url, mode=mode, agents=agents)
+        desk = Desk(
+            tg,
+            slack,
+            tmp,
+            database_url,
+            mode=mode,
+            agents=agents,
+            slack_lines=slack_lines,
+            extra_toml=extra_toml,
+        )
         await desk.setup()
         await desk.start()
         try:
