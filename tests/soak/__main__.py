@@ -18,6 +18,7 @@ from pathlib import Path
 from tests.soak import telegram_scenarios as tg
 from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
+from tests.soak.file_names import hostile_file_names
 from tests.soak.floods import flooding_user, too_many_requests
 from tests.soak.hostile_inputs import hostile_inputs
 from tests.soak.slack_scenarios import claim_race_and_outsiders
@@ -36,6 +37,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("db-outage", database_outage),
     ("tg-429", too_many_requests),
     ("tg-flood", flooding_user),
+    ("file-names", hostile_file_names),
 ]
 
 

@@ -404,6 +404,11 @@ class FakeTelegram:
         """Webhook POSTs attempted so far, failed ones included."""
         return self._deliverer.deliveries if self._deliverer else 0
 
+    @property
+    def webhook_server_errors(self) -> int:
+        """Webhook POSTs the bot answered with 5xx (Telegram delivers those again)."""
+        return self._deliverer.server_errors if self._deliverer else 0
+
     def file_bytes(self, file_id: str) -> bytes:
         return self.world.files[file_id].data
 
