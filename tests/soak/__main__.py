@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.soak import telegram_scenarios as tg
+from tests.soak.canaries import canary_secrets
 from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
 from tests.soak.file_names import hostile_file_names
@@ -38,6 +39,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-429", too_many_requests),
     ("tg-flood", flooding_user),
     ("file-names", hostile_file_names),
+    ("canaries", canary_secrets),
 ]
 
 
