@@ -86,7 +86,10 @@ def build_http_app(
         if problem is not None:
             log_once(f"slack: {problem}")
             return JSONResponse({"ok": False, "error": problem}, 400)
-        return await slack(request)
+        response = await slack(request)
+        if response.status_code == 401:
+            log_once("slack: a request with an invalid signature (is the signing secret current?)")
+        return response
 
     async def metrics_page(_: Request) -> Response:
         if metrics is None:

@@ -10,12 +10,14 @@ from sqlmodel import select
 
 from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.blocks.parts import clock_time
+from bot.slack.blocks.safe_text import escape_mrkdwn
 from bot.slack.cards import PLATFORM, card_data, posts_of
 from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
 from core.config import SlackSettings
 from core.conversation.messages import DomainEvent, TicketChanged, TicketCreated, UserAddedToTicket
+from core.filenames import safe_file_name
 from core.incidents.model import is_incident_ref
 from core.masking import mask_text
 from core.ports import AttachmentStore
@@ -190,18 +192,20 @@ class SlackNotifier:
         post = posts[0]
         if attachment is not None:
             data = await self.ws.run(self.attachments.open, attachment.stored_path)
-            comment = agent_text("user_file", name=message.author, file=attachment.file_name)
+            comment = agent_text(
+                "user_file", name=_words(message.author), file=_words(_file_name(attachment))
+            )
             if message.text:
-                comment += "\n" + message.text
+                comment += "\n" + _words(message.text)
             await self.ws.client.files_upload_v2(
                 channel=post.channel,
                 thread_ts=post.ts,
                 content=data,
-                filename=attachment.file_name,
+                filename=_file_name(attachment),
                 initial_comment=shorten(comment, THREAD_TEXT_LIMIT),
             )
             return
-        text = agent_text("user_said", name=message.author, text=message.text)
+        text = agent_text("user_said", name=_words(message.author), text=_words(message.text))
         await self.ws.client.chat_postMessage(
             channel=post.channel, thread_ts=post.ts, text=shorten(text, THREAD_TEXT_LIMIT)
         )
@@ -217,13 +221,15 @@ class SlackNotifier:
             return
         ticket = self._load(ref)
         finance = ticket.category == "finance"
-        words = mask_text(message.text or "", ticket.diagnostics, finance_viewer=not finance)
+        words = _words(
+            mask_text(message.text or "", ticket.diagnostics, finance_viewer=not finance)
+        )
+        name = _words(message.author)
         if attachment is None:
-            text = agent_text("incident_user_said", ref=ref, name=message.author, text=words)
+            text = agent_text("incident_user_said", ref=ref, name=name, text=words)
         else:
-            text = agent_text(
-                "incident_user_file", ref=ref, name=message.author, file=attachment.file_name
-            )
+            file = _words(_file_name(attachment))
+            text = agent_text("incident_user_file", ref=ref, name=name, file=file)
             if words:
                 text += "\n" + words
         cards = self.incidents.posts(incident.ref, ("card",))
@@ -236,7 +242,7 @@ class SlackNotifier:
                 channel=post.channel,
                 thread_ts=post.ts,
                 content=data,
-                filename=attachment.file_name,
+                filename=_file_name(attachment),
                 initial_comment=shorten(text, THREAD_TEXT_LIMIT),
             )
 
@@ -363,3 +369,14 @@ class SlackNotifier:
         if event.what in notes:
             await self.thread(event.ref, notes[event.what])
         await self.refresh(event.ref)
+
+
+def _words(text: str | None) -> str:
+    """A user's words (or name, or file name) in a thread post: Slack reads thread text
+    as mrkdwn, so `<!channel>` or `<@U...>` from a user would ping agents."""
+    return escape_mrkdwn(text or "")
+
+
+def _file_name(attachment: AttachmentRow) -> str:
+    # Names stored before intake made them safe are made safe on the way out too.
+    return safe_file_name(attachment.file_name)

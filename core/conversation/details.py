@@ -19,6 +19,7 @@ from core.conversation.requirements import (
 from core.conversation.submit import confirm
 from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
+from core.filenames import safe_file_name
 from core.taxonomy import Scope
 from core.text import to_simplified
 from core.triage import extract_details, others_affected
@@ -193,7 +194,8 @@ def _keep_file(turn: Turn) -> None:
     stored = turn.deps.attachments.save(attachment.data, attachment.file_name, attachment.mime)
     meta = StoredAttachment(
         kind=attachment.kind,
-        file_name=attachment.file_name[:255] or "file",
+        # Shown to agents and uploaded to Slack under this name: made safe once, here.
+        file_name=safe_file_name(attachment.file_name),
         mime=attachment.mime[:128],
         stored_path=stored.path,
         size=stored.size,

@@ -16,8 +16,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.soak import telegram_scenarios as tg
+from tests.soak.canaries import canary_secrets
 from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
+from tests.soak.file_names import hostile_file_names
+from tests.soak.floods import flooding_user, too_many_requests
 from tests.soak.hostile_inputs import hostile_inputs
 from tests.soak.slack_authz import authorization_matrix
 from tests.soak.slack_relay import kill_while_relaying, redelivery_storm
@@ -38,6 +41,10 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("slack-redelivery", redelivery_storm),
     ("slack-authz", authorization_matrix),
     ("db-outage", database_outage),
+    ("tg-429", too_many_requests),
+    ("tg-flood", flooding_user),
+    ("file-names", hostile_file_names),
+    ("canaries", canary_secrets),
 ]
 
 

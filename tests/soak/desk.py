@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from sqlalchemy import create_engine, text
@@ -51,11 +52,17 @@ def _drop(url: URL, name: str) -> None:
 
 @asynccontextmanager
 async def fresh_database(
-    postgres_url: str | None, data_dir: Path, *, via_port: int | None = None
+    postgres_url: str | None,
+    data_dir: Path,
+    *,
+    via_port: int | None = None,
+    password: str | None = None,
 ) -> AsyncIterator[str]:
     """A SQLite file in `data_dir`, or a new PostgreSQL database on the server of
     `postgres_url` (never the one it names), dropped afterwards. With `via_port` the
-    desk reaches it through that local port (the outage proxy); the suite does not."""
+    desk reaches it through that local port (the outage proxy); the suite does not.
+    `password` goes into the desk's URL (a trust-auth server ignores it), so that the
+    canary scenario can look for it in the logs."""
     if postgres_url is None:
         yield f"sqlite:///{data_dir / 'livedesk.db'}"
         return
@@ -66,6 +73,8 @@ async def fresh_database(
         desk_url = url.set(database=name)
         if via_port is not None:
             desk_url = desk_url.set(host="127.0.0.1", port=via_port)
+        if password is not None:
+            desk_url = desk_url.set(password=password)
         yield desk_url.render_as_string(hide_password=False)
     finally:
         await asyncio.to_thread(_drop, url, name)
@@ -83,12 +92,14 @@ class Desk:
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     agents: tuple[str, ...] = ("S0ONCALL",)
-    # More [slack] lines (a key given here replaces the shared configuration's),
-    # and TOML tables appended at the end.
+    # More [slack] lines (a key given here replaces the shared configuration's).
     slack_lines: tuple[str, ...] = ()
-    extra_toml: str = ""
     crashes: int = 0
     starts: int = 0
+    webhook_secret: str = WEBHOOK_SECRET
+    extra_env: dict[str, str] = field(default_factory=dict)
+    extra_config: str = ""  # TOML sections appended to the configuration
+    run_args: tuple[str, ...] = ()  # e.g. ("--debug",)
 
     @property
     def config(self) -> Path:
@@ -101,8 +112,8 @@ class Desk:
     def env(self) -> dict[str, str]:
         extra = {"LIVEDESK_DATABASE_URL": self.database_url}
         if self.mode == "webhook":
-            extra["LIVEDESK_TELEGRAM_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-        return process_env(self.tg, self.slack, **extra)
+            extra["LIVEDESK_TELEGRAM_WEBHOOK_SECRET"] = self.webhook_secret
+        return process_env(self.tg, self.slack, **extra, **self.extra_env)
 
     def write_config(self) -> None:
         webhook = f'webhook_url = "{self.url}/telegram"' if self.mode == "webhook" else ""
@@ -122,7 +133,7 @@ base_file_url = "{self.tg.base_file_url}"
 lease = "6s"
 poll_interval = "1s"
 {self._slack_sections()}
-{self.extra_toml}
+{self.extra_config}
 """,
             encoding="utf-8",
         )
@@ -168,7 +179,7 @@ poll_interval = "1s"
 
     async def start(self) -> None:
         self.starts += 1
-        self.process = await self.cli("run", log=f"run-{self.starts}")
+        self.process = await self.cli("run", *self.run_args, log=f"run-{self.starts}")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + HEALTHY_WITHIN
         while loop.time() < deadline:
@@ -248,25 +259,22 @@ async def running_desk(
     slack_config: FakeSlackConfig | None = None,
     agents: tuple[str, ...] = ("S0ONCALL",),
     via_port: int | None = None,
-    slack_lines: tuple[str, ...] = (),
-    extra_toml: str = "",
+    telegram_token: str | None = None,
+    db_password: str | None = None,
+    **options: Any,
 ) -> AsyncIterator[Desk]:
+    """`options` are Desk fields (slack_lines, webhook_secret, extra_env, extra_config,
+    run_args)."""
     await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
+    fake_tg = FakeTelegram(telegram_token) if telegram_token else FakeTelegram()
     async with (
-        FakeTelegram() as tg,
+        fake_tg as tg,
         FakeSlack(slack_config) as slack,
-        fresh_database(postgres_url, tmp / "data", via_port=via_port) as database_url,
+        fresh_database(
+            postgres_url, tmp / "data", via_port=via_port, password=db_password
+        ) as database_url,
     ):
-        desk = Desk(
-            tg,
-            slack,
-            tmp,
-            database_url,
-            mode=mode,
-            agents=agents,
-            slack_lines=slack_lines,
-            extra_toml=extra_toml,
-        )
+        desk = Desk(tg, slack, tmp, database_url, mode=mode, agents=agents, **options)
         await desk.setup()
         await desk.start()
         try:

@@ -19,11 +19,17 @@ class Figures:
     # A reply sent again because the process died after Telegram took it and before
     # the outbox recorded it (docs/outbox.md, "Crash windows"): reported, not failed.
     resent: int = 0
+    # Chats whose replies all came, but not in the order the messages were sent: a
+    # failure with no column of its own (the table's columns are shared by every
+    # scenario); the notes say how many.
+    misordered: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        return bool(self.lost or self.duplicated or self.unauthorized or self.crashed)
+        return bool(
+            self.lost or self.duplicated or self.unauthorized or self.crashed or self.misordered
+        )
 
     def cells(self) -> tuple[int, ...]:
         return (
@@ -50,4 +56,5 @@ def table(database: str, rows: list[Figures]) -> str:
         cells = " | ".join(str(v).rjust(n) for v, n in zip(row.cells(), sizes, strict=True))
         lines.append(f"| {row.scenario.ljust(width)} | {cells} |")
     notes = [f"- {r.scenario}: {n}" for r in rows for n in r.notes]
+    notes += [f"- {r.scenario}: {r.misordered} chat(s) OUT OF ORDER" for r in rows if r.misordered]
     return "\n".join(lines + (["", *notes] if notes else []))

@@ -262,7 +262,7 @@ async def authorization_matrix(tmp: Path, postgres_url: str | None) -> Figures:
         mode="webhook",
         slack_config=slack_config(),
         slack_lines=SLACK_LINES,
-        extra_toml=EXTRA_TOML,
+        extra_config=EXTRA_TOML,
     ) as desk:
         probe = Probe(desk.database_url)
         try:

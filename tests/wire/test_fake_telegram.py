@@ -619,6 +619,25 @@ async def test_a_429_is_surfaced_as_retry_after(
     ]
 
 
+async def test_a_stretch_of_429s_holds_one_method_until_it_ends(
+    fake_telegram: FakeTelegram, telegram_bot: Bot
+) -> None:
+    fake_telegram.add_chat(CHAT)
+    fake_telegram.too_many_requests("sendMessage", 60)
+
+    for _ in range(2):
+        with pytest.raises(RetryAfter) as caught:
+            await telegram_bot.send_message(CHAT, "too fast")
+        # What is left of the stretch, in whole seconds: never more than asked, never 0.
+        assert dtm.timedelta(seconds=1) <= caught.value.retry_after <= dtm.timedelta(seconds=60)
+    await telegram_bot.get_me()  # other methods are not held
+    fake_telegram.too_many_requests("sendMessage", 0)  # the stretch ends
+    await telegram_bot.send_message(CHAT, "later")
+
+    assert fake_telegram.throttled_calls == 2
+    assert [m["text"] for m in fake_telegram.sent(CHAT)] == ["later"]
+
+
 async def test_a_502_is_surfaced_as_a_network_error(
     fake_telegram: FakeTelegram, telegram_bot: Bot
 ) -> None:

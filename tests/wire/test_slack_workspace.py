@@ -289,3 +289,24 @@ async def test_a_p0_report_pages_the_escalation_channel_and_the_on_call_at_once(
     assert dm
     history = [e.action for e in desk.runtime.intake.services.tickets.history(ref)]
     assert "sla.page" in history and "page.acknowledged" in history
+
+
+async def test_a_users_file_name_and_words_reach_the_thread_made_safe(desk: Desk):
+    user, ref = await report(desk, 2031, STUTTER)
+    card = await desk.slack.wait_for_message("support-triage", lambda m: ref in m.text)
+    desk.tg.user_sends_document(
+        2031,
+        b"not a png",
+        file_name="<!channel> ../../etc/passwd\u202egnp.exe",
+        mime_type="image/png",
+    )
+    await user.expect(ref)
+    await wait_until(lambda: any(f.completed for f in desk.slack.uploaded_files))
+    [upload] = desk.slack.uploaded_files
+    assert upload.filename == "!channel_ .._.._etc_passwd_gnp.exe"
+    assert "<!channel>" not in (upload.initial_comment or "")
+    await user.says("<!channel> 还是卡 <@U0LEAD>", expect=ref)
+    said = await desk.slack.wait_for_message(
+        "support-triage", lambda m: m.thread_ts == card.ts and "还是卡" in m.text
+    )
+    assert "&lt;!channel&gt; 还是卡 &lt;@U0LEAD&gt;" in said.text  # shown, not a ping

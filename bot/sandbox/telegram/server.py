@@ -6,8 +6,8 @@ urlencoded or multipart form, or a JSON body; answers `{"ok": true, "result": ..
 served at `{base_file_url}{token}/{file_path}`.
 
 Tests drive it from the other side: simulated users (`user_sends`, `user_presses`, ...), output
-inspection (`sent`, `wait_for_sent`, `calls`) and fault injection (`fail_next`, `slow`,
-`drop_connection_next`, `duplicate_next_delivery`).
+inspection (`sent`, `wait_for_sent`, `calls`) and fault injection (`fail_next`,
+`too_many_requests`, `slow`, `drop_connection_next`, `duplicate_next_delivery`).
 
 Known simplifications: webhooks may be plain HTTP; Markdown parse modes are not parsed (text is
 stored as sent); text length is counted in code points; one webhook delivery at a time.
@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import re
 import sys
 import time
@@ -138,6 +139,8 @@ class FakeTelegram:
         self._calls_signal = Signal()
         self._faults: dict[str, deque[_Fault]] = {}
         self._slow: dict[str, float] = {}
+        self._throttled: dict[str, tuple[float, int | None]] = {}
+        self.throttled_calls = 0  # calls answered 429 by `too_many_requests`
         self._webhook_settings = (webhook_retry_delay, webhook_max_retry_delay, webhook_timeout)
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -401,6 +404,11 @@ class FakeTelegram:
         """Webhook POSTs attempted so far, failed ones included."""
         return self._deliverer.deliveries if self._deliverer else 0
 
+    @property
+    def webhook_server_errors(self) -> int:
+        """Webhook POSTs the bot answered with 5xx (Telegram delivers those again)."""
+        return self._deliverer.server_errors if self._deliverer else 0
+
     def file_bytes(self, file_id: str) -> bytes:
         return self.world.files[file_id].data
 
@@ -426,6 +434,16 @@ class FakeTelegram:
         error = ApiError(status, description, retry_after=retry_after)
         queue = self._faults.setdefault(method.lower(), deque())
         queue.extend(_Fault("fail", error) for _ in range(times))
+
+    def too_many_requests(
+        self, method: str, seconds: float, retry_after: int | None = None
+    ) -> None:
+        """For the next `seconds`, every call of `method` answers 429, as Telegram does
+        while a bot is over its budget. `retry_after` is what the answer asks for; by
+        default the whole seconds left of the stretch (at least 1), so a client that
+        waits as told gets through when it ends."""
+        until = asyncio.get_running_loop().time() + seconds
+        self._throttled[method.lower()] = (until, retry_after)
 
     def drop_connection_next(self, method: str, *, after_processing: bool = False) -> None:
         """The next call of `method` gets no answer; with `after_processing` it still takes
@@ -477,6 +495,7 @@ class FakeTelegram:
         if delay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), delay)
+        self._raise_if_throttled(key)
         faults = self._faults.get(key)
         fault = faults.popleft() if faults else None
         if fault is not None and fault.error is not None:
@@ -487,6 +506,20 @@ class FakeTelegram:
         if fault is not None:
             raise _DroppedConnection
         return result
+
+    def _raise_if_throttled(self, key: str) -> None:
+        stretch = self._throttled.get(key)
+        if stretch is None:
+            return
+        left = stretch[0] - asyncio.get_running_loop().time()
+        if left <= 0:
+            del self._throttled[key]
+            return
+        retry_after = stretch[1] if stretch[1] is not None else max(1, math.ceil(left))
+        self.throttled_calls += 1
+        raise ApiError(
+            429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+        )
 
     def _log_call(self, method: str, params: Params) -> Call:
         call = Call(method, params.log_view())

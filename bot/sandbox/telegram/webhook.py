@@ -38,6 +38,7 @@ class WebhookDeliverer:
         self._max_retry_delay = max_retry_delay
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.deliveries = 0
+        self.server_errors = 0  # deliveries the receiver answered with 5xx
 
     async def run(self) -> None:
         delay = self._retry_delay
@@ -64,6 +65,7 @@ class WebhookDeliverer:
                 hook.url, data=json.dumps(update), headers=headers, timeout=self._timeout
             ) as response:
                 body = await response.read()
+                self.server_errors += response.status >= 500
                 if not 200 <= response.status <= 299:
                     self._failed(
                         f"Wrong response from the webhook: {response.status} {response.reason}"
