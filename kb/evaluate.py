@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from core.taxonomy import SUBTYPES, Category
 from kb.matcher import Matcher
 
+# A subtype, None for text-only matching, or ASK: the conversation asks the
+# user to pick the type before it offers any article.
 Classify = Callable[[str], str | None]
+ASK = "?ask"
 
 _CATEGORY_ALIASES: dict[str, Category] = {
     **{c.value: c for c in Category},
@@ -34,6 +37,8 @@ class EvalReport:
     info_messages: int = 0  # svc / sug
     info_with_fix: int = 0
     info_classified_as_fault: int = 0  # --with-triage: the classifier said av/func/acct/fin
+    info_asked: int = 0  # --with-triage: the user is asked the type before any article
+    fault_asked: int = 0
     other_messages: int = 0  # no subtype or category: unrelated text, expects nothing
     other_answered: int = 0
     bad_lines: list[int] = field(default_factory=list)
@@ -55,6 +60,11 @@ class EvalReport:
             f"service/suggestion messages: {self.info_messages}",
             f"  offered a workaround or root fix: {self.info_with_fix}",
         ]
+        if self.info_asked or self.fault_asked:
+            lines.append(
+                f"asked to pick the type before any article: {self.info_asked} service/suggestion,"
+                f" {self.fault_asked} fault"
+            )
         if self.info_classified_as_fault:
             lines.append(
                 f"  given a fault subtype by the classifier: {self.info_classified_as_fault}"
@@ -92,6 +102,15 @@ def evaluate(
             continue
         category = category_of(row)
         given = classify(text) if classify else None
+        if given == ASK and category is not None:
+            # Measured on what is offered without asking; the answer is the user's.
+            if category in _INFO_ONLY:
+                report.info_messages += 1
+                report.info_asked += 1
+            else:
+                report.fault_asked += 1
+            continue
+        given = None if given == ASK else given
         suggestions = matcher.suggest(text, subtype=given, limit=3)
         if category is None:
             report.other_messages += 1

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.bootstrap import build_services, clock_for, settings_for
+from core.config import load_settings
 from core.ports import ArticleSuggestion, Clock, FeedbackCounts
 from core.storage.feedback import SqlFeedbackStore
 from core.taxonomy import SUBTYPES
-from kb.evaluate import Classify, evaluate
+from kb.evaluate import ASK, Classify, evaluate
 from kb.lint import lint
 from kb.loader import ArticleError, load_articles
 from kb.matcher import CUTOFF, Matcher
@@ -154,7 +155,7 @@ def search_jsonl(matcher: Matcher, lines: Iterable[str], out: TextIO, limit: int
         out.flush()
 
 
-def _triage_classifier(clock: Clock) -> Classify | None:
+def _triage_classifier(clock: Clock, ask_below: float) -> Classify | None:
     try:
         from core.triage import classify
     except ImportError:
@@ -162,11 +163,12 @@ def _triage_classifier(clock: Clock) -> Classify | None:
 
     def subtype_of(text: str) -> str | None:
         verdict = classify(text, clock.now())
-        subtype = getattr(verdict, "subtype", None)
-        # A verdict with no confidence is the classifier's fallback, not an opinion.
-        if getattr(verdict, "confidence", 1.0) <= 0.0:
-            return None
-        return subtype if isinstance(subtype, str) and subtype in SUBTYPES else None
+        # As the conversation does (core/conversation/describe.py): a vague
+        # verdict, an unsure one or a fault that may be a wish asks the user
+        # first, and no article is offered before the answer.
+        if verdict.vague or verdict.confidence < ask_below or verdict.maybe_info:
+            return ASK
+        return verdict.subtype if verdict.subtype in SUBTYPES else None
 
     return subtype_of
 
@@ -177,7 +179,10 @@ def _eval(args: argparse.Namespace) -> int:
         return 2
     classify: Classify | None = None
     if args.with_triage:
-        classify = _triage_classifier(clock_for(args))
+        # The conversation's own threshold (built-in default without a configuration).
+        settings = load_settings(getattr(args, "config", None))
+        ask_below = settings.intake.confidence_threshold
+        classify = _triage_classifier(clock_for(args), ask_below)
         if classify is None:
             sys.stderr.write("core.triage is not available: measuring text only\n")
     try:

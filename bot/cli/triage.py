@@ -233,6 +233,7 @@ def format_report(report: EvalReport) -> str:
         *(f"{key:<9} accuracy: {acc[key]:.1%}" for key in acc),
         f"P0 recall: {report.p0_recall:.1%}  precision: {report.p0_precision:.1%}"
         f"  (support {report.p0_support})",
+        f"P0 paged, or asked whether others are affected: {report.p0_caught:.1%}",
         *(
             f"{group:<6} (n={int(g['messages'])}): subtype {g['subtype']:.1%}"
             f"  scope {g['scope']:.1%}"
@@ -258,6 +259,7 @@ def format_comparison(running: EvalReport, candidate: EvalReport) -> str:
         )
     rows.append(f"{'P0 recall':<22}{running.p0_recall:>10.1%}{candidate.p0_recall:>11.1%}")
     rows.append(f"{'P0 precision':<22}{running.p0_precision:>10.1%}{candidate.p0_precision:>11.1%}")
+    rows.append(f"{'P0 paged or asked':<22}{running.p0_caught:>10.1%}{candidate.p0_caught:>11.1%}")
     for group in sorted(set(running.groups) | set(candidate.groups)):
         a, b = running.groups.get(group, {}), candidate.groups.get(group, {})
         for key in ("subtype", "scope"):

@@ -87,6 +87,9 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
         prompt(turn)
         return
     runners_up = [s for s, _ in verdict.alternatives if s != verdict.subtype][:2]
+    if verdict.maybe_info is not None and verdict.maybe_info not in runners_up:
+        # Perhaps a wish or a word about support, not a fault: offered beside it.
+        runners_up = [*runners_up[:1], verdict.maybe_info]
     turn.draft = Draft(
         description=text,
         subtype=verdict.subtype,
@@ -113,7 +116,8 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
         turn.draft.second = verdict.second_subtype
         turn.enter(ConvState.TWO_PROBLEMS)
         prompt(turn)
-    elif verdict.confidence < settings.confidence_threshold:
+    elif verdict.confidence < settings.confidence_threshold or verdict.maybe_info is not None:
+        # Not sure, or fix steps might miss the point: the user picks the type first.
         turn.enter(ConvState.CHOOSE_TYPE)
         prompt(turn)
     else:

@@ -64,3 +64,48 @@ def widespread_threshold(probs: Sequence[float], gold: Sequence[int]) -> tuple[f
         if score > best[1] or (score == best[1] and cut > best[0]):
             best = (cut, score)
     return best[0], best[1]
+
+
+# At most 1 in 50 service or suggestion messages may be offered fix steps.
+INFO_LEAK_CEILING = 0.02
+
+
+def info_ask_threshold(
+    info_mass: Sequence[float], given_fault: Sequence[bool], gold_info: Sequence[bool]
+) -> tuple[float, float]:
+    """The service-or-suggestion probability from which a fault verdict asks
+    the user to pick the type instead of offering fix steps: the highest one
+    (fewest questions) at which out-of-fold service and suggestion messages
+    given a fault subtype, and not asked, stay within INFO_LEAK_CEILING.
+    Returns (threshold, the share that still leaks).
+    """
+    info_total = sum(gold_info) or 1
+    chosen = (0.01, 1.0)
+    for step in range(50, 0, -1):
+        at = step / 100
+        leaked = sum(
+            g and f and m < at for m, f, g in zip(info_mass, given_fault, gold_info, strict=True)
+        )
+        chosen = (at, leaked / info_total)
+        if chosen[1] <= INFO_LEAK_CEILING:
+            return chosen
+    return chosen
+
+
+def info_ask_cut(
+    gold: Sequence[str], predicted: Sequence[str], info_mass: Sequence[float]
+) -> dict[str, float]:
+    """info_ask_threshold over one out-of-fold pass: per example its gold
+    subtype, its predicted label and the probability of the service and
+    suggestion labels (examples with no subtype, such as vague ones, skipped).
+    """
+    from core.taxonomy import SUBTYPES, Category
+
+    info = {Category.SERVICE, Category.SUGGESTION}
+    known = [i for i, s in enumerate(gold) if s in SUBTYPES]
+    at, leak = info_ask_threshold(
+        [info_mass[i] for i in known],
+        [predicted[i] in SUBTYPES and SUBTYPES[predicted[i]].category not in info for i in known],
+        [SUBTYPES[gold[i]].category in info for i in known],
+    )
+    return {"info_ask_at": at, "info_leak": round(leak, 4)}

@@ -32,6 +32,7 @@ _SECOND_AT_LEAST = 0.12
 # A stolen-account cue overrules the model unless the model puts the theft
 # below this: missing a takeover costs far more than asking once too often.
 _STOLEN_AT_LEAST = 0.02
+_INFO = (Category.SERVICE, Category.SUGGESTION)  # never given fix steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,10 @@ class Verdict:
     vague: bool = False
     # A second, different problem clearly present in the same message.
     second_subtype: str | None = None
+    # A fault verdict that may be a suggestion or a service complaint instead
+    # (model.info_ask_at): the most likely of those, to offer beside it before
+    # any fix steps. None when the verdict is sure enough, or not a fault.
+    maybe_info: str | None = None
 
 
 def _cue(subtype: str, text: str) -> str | None:
@@ -117,6 +122,12 @@ class Classifier:
                 second = other
                 break
 
+        info = [(s, p) for s, p in ranked if SUBTYPES[s].category in _INFO]
+        unsure_fault = SUBTYPES[best].category not in _INFO and not vague
+        if unsure_fault and sum(p for _, p in info) < self.model.info_ask_at:
+            unsure_fault = False
+        maybe_info = info[0][0] if unsure_fault else None
+
         writer = writer_text(normalized)
         wide = scores.widespread if writer == normalized else self.model.predict(writer).widespread
         scope, scope_cues = decide_scope(writer, wide, self.model.widespread_at)
@@ -135,6 +146,7 @@ class Classifier:
             details=extract_details(text, now, tz),
             vague=vague,
             second_subtype=second,
+            maybe_info=maybe_info,
         )
 
 

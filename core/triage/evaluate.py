@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.taxonomy import Priority
+from core.taxonomy import Priority, Scope, priority_for
 from core.triage.classifier import Classifier, default_classifier
 
 
@@ -22,6 +22,9 @@ class EvalReport:
     p0_recall: float
     p0_precision: float
     p0_support: int
+    # P0 reports paged at once, or whose verdict makes the conversation ask
+    # "is anyone else affected?" first (a P0-capable subtype read as one user's).
+    p0_caught: float
     confusions: list[tuple[str, str, int]]  # (expected, predicted, count), worst first
     slowest: list[tuple[int, float]]  # (line number, milliseconds), slowest first
     skipped: list[int] = field(default_factory=list)
@@ -35,6 +38,7 @@ class EvalReport:
             "p0_recall": self.p0_recall,
             "p0_precision": self.p0_precision,
             "p0_support": self.p0_support,
+            "p0_caught": self.p0_caught,
             "confusions": [
                 {"expected": e, "predicted": p, "count": n} for e, p, n in self.confusions
             ],
@@ -81,7 +85,7 @@ def evaluate(
     confusion: Counter[tuple[str, str]] = Counter()
     timings: list[tuple[int, float]] = []
     skipped: list[int] = []
-    total = tp = fp = fn = 0
+    total = tp = fp = fn = asked = 0
     group_counts: dict[str, Counter[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -119,12 +123,15 @@ def evaluate(
         tp += expected_p0 and predicted_p0
         fp += predicted_p0 and not expected_p0
         fn += expected_p0 and not predicted_p0
+        could_be_p0 = priority_for(verdict.subtype, Scope.WIDESPREAD) is Priority.P0
+        asked += expected_p0 and not predicted_p0 and could_be_p0 and not verdict.vague
     return EvalReport(
         total=total,
         accuracy={k: round(correct[k] / total, 4) if total else 0.0 for k in _FIELDS},
         p0_recall=round(tp / (tp + fn), 4) if tp + fn else 1.0,
         p0_precision=round(tp / (tp + fp), 4) if tp + fp else 1.0,
         p0_support=tp + fn,
+        p0_caught=round((tp + asked) / (tp + fn), 4) if tp + fn else 1.0,
         confusions=[(e, p, n) for (e, p), n in confusion.most_common(worst)],
         slowest=sorted(timings, key=lambda t: -t[1])[:slowest],
         skipped=skipped,

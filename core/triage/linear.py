@@ -55,6 +55,9 @@ class LinearModel:
     # The widespread probability from which a report counts as widespread,
     # chosen by cross-validation (files from before it was recorded: 0.5).
     widespread_at: float = 0.5
+    # The service-or-suggestion probability from which a fault verdict asks the
+    # user to pick the type rather than offer fix steps. Older files: never.
+    info_ask_at: float = 1.01
 
     @property
     def width(self) -> int:
@@ -81,6 +84,7 @@ class LinearModel:
                 scope_temperature=float(raw["scope_temperature"]),
                 training=dict(raw.get("training", {})),
                 widespread_at=float(raw.get("widespread_at", 0.5)),
+                info_ask_at=float(raw.get("info_ask_at", 1.01)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFileError):

@@ -25,6 +25,7 @@ from typing import Any
 from core.taxonomy import Scope
 from core.text import normalize
 from core.triage.calibration import (
+    info_ask_cut,
     nll_sigmoid,
     nll_softmax,
     reliability,
@@ -37,6 +38,7 @@ from core.triage.scope import writer_text
 from core.triage.typos import fix_typos
 
 MIN_DF = 2
+INFO = ("svc.", "sug.")  # the labels that never get fix steps
 FOLDS = 5
 SEED = 13
 # (model, C): logistic regression gives probabilities by construction; the
@@ -279,8 +281,16 @@ def _train(
     widespread_at, balanced = widespread_threshold(scope_probs, scope_gold)
     log(f"scope threshold {widespread_at}: balanced accuracy {balanced:.4f}")
 
+    cuts = info_ask_cut(
+        [e.subtype for e in examples],
+        [labels[_top(p)] for p in probs],
+        [sum(q for lab, q in zip(labels, p, strict=True) if lab[:4] in INFO) for p in probs],
+    )
+    log(f"ask before fix steps from service/suggestion probability {cuts}")
+
     raw = _final(examples, feature_sets, labels, (kind, c), scope_c, temperature, scope_t)
     raw["widespread_at"] = widespread_at
+    raw["info_ask_at"] = cuts["info_ask_at"]
     raw["training"] = {
         "data_sha256": data_sha256,
         "examples": len(examples),
@@ -292,6 +302,7 @@ def _train(
             "scope_accuracy": round(scope_acc, 4),
             "scope_balanced_accuracy": round(balanced, 4),
             "calibration": calibration,
+            "info_ask": cuts,
             "candidates": cv,
         },
     }

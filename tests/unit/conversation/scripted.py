@@ -17,6 +17,7 @@ def verdict(
     now: datetime,
     alternatives: list[tuple[str, float]],
     second: str | None = None,
+    maybe_info: str | None = None,
 ) -> Verdict:
     """The real verdict of `text` (details, scope, cues), with the subtypes set."""
     real = classify(text, now)
@@ -30,20 +31,25 @@ def verdict(
         alternatives=alternatives,
         vague=False,
         second_subtype=second,
+        maybe_info=maybe_info,
     )
 
 
 class Scripted:
     def __init__(self) -> None:
-        self.set: dict[str, tuple[list[tuple[str, float]], str | None]] = {}
+        self.set: dict[str, tuple[list[tuple[str, float]], str | None, str | None]] = {}
 
     def when(
-        self, text: str, alternatives: list[tuple[str, float]], second: str | None = None
+        self,
+        text: str,
+        alternatives: list[tuple[str, float]],
+        second: str | None = None,
+        maybe_info: str | None = None,
     ) -> None:
-        self.set[text] = (alternatives, second)
+        self.set[text] = (alternatives, second, maybe_info)
 
     def __call__(self, text: str, now: datetime) -> Verdict:
         if text not in self.set:
             return classify(text, now)
-        alternatives, second = self.set[text]
-        return verdict(text, now, alternatives, second)
+        alternatives, second, maybe_info = self.set[text]
+        return verdict(text, now, alternatives, second, maybe_info)

@@ -226,3 +226,30 @@ def test_at_or_above_the_configured_threshold_there_is_no_choice(flow, clock, sc
     chat.say(text)
     assert state_of(stores) != ConvState.CHOOSE_TYPE
     assert "都不是" not in chat.buttons()
+
+
+# -- a fault that may be a wish: the type first, no fix steps before it ------------------
+
+
+def test_a_fault_verdict_that_may_be_a_suggestion_offers_it_before_any_article(
+    flow, clock, scripted, stores
+):
+    text = "希望卡顿的时候能自动切到流畅画质"
+    top = [("av.stutter", 0.8), ("av.blur", 0.1), ("av.black_screen", 0.05)]
+    scripted.when(text, top, maybe_info="sug.feature")
+    chat = Chat(flow(), clock)
+    chat.say(text)
+    names = [SUBTYPES[s].name("zh") for s in ("av.stutter", "av.blur", "sug.feature")]
+    assert chat.buttons() == [*names, "都不是"]
+    assert state_of(stores) == ConvState.CHOOSE_TYPE
+    chat.press(SUBTYPES["sug.feature"].name("zh"))
+    assert stores.state.conversations[("telegram", "u1")].draft.subtype == "sug.feature"
+    assert not any("方法" in b for b in chat.buttons())  # no fix steps for a wish
+
+
+def test_a_sure_fault_verdict_goes_straight_on(flow, clock, scripted, stores):
+    text = "希望卡顿的时候能自动切到流畅画质"
+    scripted.when(text, [("av.stutter", 0.8), ("av.blur", 0.1), ("av.black_screen", 0.05)])
+    chat = Chat(flow(), clock)
+    chat.say(text)
+    assert state_of(stores) != ConvState.CHOOSE_TYPE

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from kb.evaluate import category_of, evaluate
+from kb.evaluate import ASK, category_of, evaluate
 from kb.matcher import Matcher
 
 
@@ -54,3 +54,23 @@ def test_category_comes_from_the_subtype_or_a_category_name() -> None:
     assert category_of({"category": "svc"}) == "service"
     assert category_of({"category": "suggestion"}) == "suggestion"
     assert category_of({"text": "x"}) is None
+
+
+def test_messages_the_conversation_asks_about_first_are_offered_nothing(matcher: Matcher) -> None:
+    def classify(text: str) -> str | None:
+        return ASK if "希望" in text else "fin.recharge"
+
+    report = evaluate(
+        matcher,
+        _lines(
+            {"text": "希望充值页面能显示到账时间", "subtype": "sug.feature"},
+            {"text": "希望充值到账快一点，充值没到账", "subtype": "fin.recharge"},
+            {"text": "充值了金币没到账", "subtype": "svc.slow_response"},
+        ),
+        classify,
+    )
+    assert (report.info_messages, report.info_asked, report.info_with_fix) == (2, 1, 1)
+    assert (report.fault_messages, report.fault_asked) == (0, 1)
+    assert "asked to pick the type before any article: 1 service/suggestion, 1 fault" in (
+        report.summary()
+    )

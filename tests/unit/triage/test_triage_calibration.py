@@ -1,4 +1,8 @@
-from core.triage.calibration import reliability, widespread_threshold
+from core.triage.calibration import (
+    info_ask_threshold,
+    reliability,
+    widespread_threshold,
+)
 
 
 def test_the_scope_cut_weighs_a_missed_outage_as_much_as_a_false_alarm():
@@ -21,3 +25,12 @@ def test_reliability_reports_the_gap_between_confidence_and_accuracy():
     table = reliability([0.95, 0.95, 0.55, 0.55], [True, True, True, False])
     assert table["ece"] == round(0.5 * 0.05 + 0.5 * 0.05, 4)
     assert [row["n"] for row in table["table"]] == [2, 2]
+
+
+def test_the_info_threshold_asks_as_little_as_the_leak_ceiling_allows():
+    # 100 suggestions: 5 given a fault subtype with suggestion mass 0.3, 0.2,
+    # 0.1, 0.05, 0.01; at most 2 may leak (2%), so the cut must catch three.
+    mass = [0.3, 0.2, 0.1, 0.05, 0.01] + [0.9] * 95
+    fault = [True] * 5 + [False] * 95
+    at, leak = info_ask_threshold(mass, fault, [True] * 100)
+    assert (at, leak) == (0.1, 0.02)

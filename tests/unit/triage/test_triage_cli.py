@@ -169,3 +169,18 @@ def test_activating_a_broken_file_or_rolling_back_nothing_is_refused(tmp_path: P
     assert run(["triage", "activate", str(broken), "--dir", str(models)])[0] == 2
     assert not (models / "active.json").exists()
     assert run(["triage", "rollback", "--dir", str(models)])[0] == 2
+
+
+def test_a_p0_read_as_one_users_counts_as_caught_only_when_its_subtype_asks() -> None:
+    from core.triage.evaluate import evaluate
+
+    def row(text: str, subtype: str) -> str:
+        labels = {"subtype": subtype, "scope": "widespread", "priority": "P0"}
+        return json.dumps({"text": text, **labels}, ensure_ascii=False)
+
+    # One user's words: the verdict is P1, and the conversation asks who else.
+    asked = row("直播间黑屏了，刷新也没用", "av.black_screen")
+    # Read as stutter (P2 even when widespread): nobody is asked, the P0 is missed.
+    missed = row("直播一直卡顿转圈", "av.black_screen")
+    report = evaluate([asked, missed])
+    assert (report.p0_recall, report.p0_caught) == (0.0, 0.5)

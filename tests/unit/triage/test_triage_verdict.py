@@ -4,12 +4,14 @@ guessing, a second problem, scope that respects quoting, safety rules.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from core.taxonomy import Priority, Scope
 from core.triage import classify, others_affected
+from core.triage.classifier import Classifier, default_classifier
 from core.triage.scope import writer_text
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -80,3 +82,21 @@ def test_a_stolen_account_cue_is_not_outvoted() -> None:
 )
 def test_others_affected_reads_an_answer(text: str, expected: bool | None) -> None:
     assert others_affected(text) is expected
+
+
+def _with(**cuts: float) -> Classifier:
+    return Classifier(model=replace(default_classifier().model, **cuts))
+
+
+def test_a_fault_verdict_that_may_be_a_wish_names_the_wish() -> None:
+    text = "would be nice if the chat didn't scroll so fast during big streams"
+    never, always = _with(info_ask_at=1.01), _with(info_ask_at=0.0)
+    assert never.classify(text, NOW).maybe_info is None
+    verdict = always.classify("直播间黑屏了，刷新也没用", NOW)
+    assert verdict.subtype == "av.black_screen"
+    assert verdict.maybe_info is not None and verdict.maybe_info[:4] in ("svc.", "sug.")
+
+
+def test_a_service_or_suggestion_verdict_is_never_asked_about() -> None:
+    verdict = _with(info_ask_at=0.0).classify("希望能加一个直播回放功能", NOW)
+    assert verdict.subtype.startswith("sug.") and verdict.maybe_info is None
