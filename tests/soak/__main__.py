@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from tests.soak import telegram_scenarios as tg
+from tests.soak.audit_tamper import tampered_trail
 from tests.soak.canaries import canary_secrets
 from tests.soak.db_outage import database_outage
 from tests.soak.figures import Figures, table
@@ -45,6 +46,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("tg-flood", flooding_user),
     ("file-names", hostile_file_names),
     ("canaries", canary_secrets),
+    ("audit-tamper", tampered_trail),
 ]
 
 
