@@ -109,3 +109,17 @@ def info_ask_cut(
         [SUBTYPES[gold[i]].category in info for i in known],
     )
     return {"info_ask_at": at, "info_leak": round(leak, 4)}
+
+
+def simplest_within_noise(tried: Sequence[tuple[float, str, float]], n: int) -> int:
+    """Which candidate to keep, by index, from (cross-validated accuracy on `n`
+    examples, model kind, C): the most regularised (smallest C) of the best
+    one's kind whose accuracy is within one standard error of the best. Differences smaller than
+    the noise of the estimate would otherwise flip the choice (and with it the
+    calibration and the scope cut) when a few examples change.
+    """
+    best = max(range(len(tried)), key=lambda i: tried[i][0])
+    top, kind = tried[best][0], tried[best][1]
+    noise = math.sqrt(top * (1 - top) / n) if 0 < top < 1 and n > 0 else 0.0
+    near = [i for i, (a, k, _) in enumerate(tried) if k == kind and a >= top - noise]
+    return min(near, key=lambda i: (tried[i][2], i))

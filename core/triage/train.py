@@ -29,6 +29,7 @@ from core.triage.calibration import (
     nll_sigmoid,
     nll_softmax,
     reliability,
+    simplest_within_noise,
     widespread_threshold,
 )
 from core.triage.examples import Example
@@ -238,16 +239,15 @@ def _train(
     folds = _folds(y)
 
     cv: list[dict[str, Any]] = []
-    best: tuple[float, str, float, list[list[float]]] | None = None
+    tried: list[tuple[float, str, float, list[list[float]]]] = []
     for kind, c in candidates:
         oof = _out_of_fold(partial(_fit, kind, c), feature_sets, y, folds)
         acc = sum(_top(s) == g for s, g in zip(oof, gold, strict=True)) / len(y)
         log(f"cv {kind} C={c}: subtype accuracy {acc:.4f}")
         cv.append({"model": kind, "C": c, "accuracy": round(acc, 4)})
-        if best is None or acc > best[0]:
-            best = (acc, kind, c, oof)
-    assert best is not None
-    cv_acc, kind, c, oof = best
+        tried.append((acc, kind, c, oof))
+    pick = simplest_within_noise([(a, k, c) for a, k, c, _ in tried], len(y))
+    cv_acc, kind, c, oof = tried[pick]
     temperature = min(_TEMPERATURES, key=lambda t: (nll_softmax(oof, gold, t), t))
     probs = [softmax(s, temperature) for s in oof]
     calibration = reliability(
@@ -261,17 +261,16 @@ def _train(
     scope_y = ["1" if examples[i].scope is Scope.WIDESPREAD else "0" for i in scoped]
     scope_sets = [scope_features(examples[i].text) for i in scoped]
     scope_folds = _folds(scope_y)
-    scope_best: tuple[float, float, list[list[float]]] | None = None
+    scope_tried: list[tuple[float, float, list[list[float]]]] = []
     for sc in scope_candidates:
         oof_scope = _out_of_fold(partial(_fit, "logreg", sc), scope_sets, scope_y, scope_folds)
         right = sum((s[0] > 0) == (g == "1") for s, g in zip(oof_scope, scope_y, strict=True))
         acc = right / len(scope_y)
         log(f"cv scope logreg C={sc}: accuracy {acc:.4f}")
         cv.append({"model": "scope-logreg", "C": sc, "accuracy": round(acc, 4)})
-        if scope_best is None or acc > scope_best[0]:
-            scope_best = (acc, sc, oof_scope)
-    assert scope_best is not None
-    scope_acc, scope_c, oof_scope = scope_best
+        scope_tried.append((acc, sc, oof_scope))
+    pick = simplest_within_noise([(a, "logreg", sc) for a, sc, _ in scope_tried], len(scope_y))
+    scope_acc, scope_c, oof_scope = scope_tried[pick]
     scope_gold = [int(g) for g in scope_y]
     scope_t = min(
         _TEMPERATURES, key=lambda t: (nll_sigmoid([s[0] for s in oof_scope], scope_gold, t), t)

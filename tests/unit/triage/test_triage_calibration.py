@@ -1,6 +1,7 @@
 from core.triage.calibration import (
     info_ask_threshold,
     reliability,
+    simplest_within_noise,
     widespread_threshold,
 )
 
@@ -34,3 +35,12 @@ def test_the_info_threshold_asks_as_little_as_the_leak_ceiling_allows():
     fault = [True] * 5 + [False] * 95
     at, leak = info_ask_threshold(mass, fault, [True] * 100)
     assert (at, leak) == (0.1, 0.02)
+
+
+def test_a_better_score_within_the_noise_does_not_buy_a_weaker_regularisation():
+    # On 6,000 examples one standard error of 94% is about 0.3 points.
+    tried = [(0.9329, "logreg", 30.0), (0.9437, "svm", 3.0), (0.9443, "svm", 10.0)]
+    assert simplest_within_noise(tried, 6000) == 1
+    # Past the noise the better one wins; another kind is never compared on C.
+    assert simplest_within_noise([(0.90, "svm", 1.0), (0.95, "svm", 10.0)], 6000) == 1
+    assert simplest_within_noise([(0.95, "logreg", 1.0), (0.951, "svm", 9.0)], 6000) == 1
