@@ -21,6 +21,7 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.texts import agent_text
 from bot.slack.workspace import Workspace
 from core.conversation.messages import Attachment
+from core.errors import StorageUnavailableError
 from core.ports import UserNotifier
 from core.relay import AlreadyHandledError, Delivery
 from core.storage.tables import ProcessedDeliveryRow, TicketRow
@@ -95,6 +96,11 @@ class SlackEvents:
                 )
                 if out is not None:
                     await self.users.deliver(out)
+        except StorageUnavailableError:
+            # Nothing of this effect was recorded: an error answer makes Slack send
+            # the event again, where a "failed" note would lose the agent's reply.
+            log.warning("database away while relaying an agent reply; Slack will retry")
+            raise
         except Exception as err:
             log.exception("relaying an agent reply failed", extra={"ticket": ref})
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))

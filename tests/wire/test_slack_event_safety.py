@@ -14,6 +14,7 @@ from aiohttp import web
 
 import core.relay
 from bot.slack.file_hosts import file_host_allowed
+from core.errors import StorageUnavailableError
 from tests.wire.desk_fixtures import AGENTS, FINANCE_AGENT, OUTSIDER, Desk, wait_until
 from tests.wire.slack_ticket_helpers import (
     ORDER_ID,
@@ -157,3 +158,25 @@ async def test_a_non_finance_agent_cannot_reply_on_a_finance_ticket(desk: Desk):
         "support-finance", FINANCE_AGENT, f"订单 {ORDER_ID} 已补发", thread_ts=card.ts
     )
     await wait_until(lambda: any("已补发" in t for t in texts_sent_to(desk, 3104)))
+
+
+async def test_a_reply_met_by_a_database_outage_is_retried_by_slack_not_dropped(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+):
+    ref = await file_ticket(desk, stutter_report(3106))
+    card = card_in(desk, "support-triage", ref)
+    real_append = core.relay.append_event
+    outages = [StorageUnavailableError("the database is unavailable: locked")]
+
+    def away_once(*args: Any, **kwargs: Any) -> Any:
+        if outages:
+            raise outages.pop()
+        return real_append(*args, **kwargs)
+
+    monkeypatch.setattr(core.relay, "append_event", away_once)
+    await desk.slack.send_message("support-triage", AGENT, "正在排查，稍等", thread_ts=card.ts)
+    # The error answer made Slack send the event again; no one pressed anything.
+    await wait_until(lambda: any("正在排查" in t for t in texts_sent_to(desk, 3106)))
+    assert not outages
+    assert [m.text for m in agent_messages(desk, ref)] == ["正在排查，稍等"]
+    assert sum("正在排查" in t for t in texts_sent_to(desk, 3106)) == 1
