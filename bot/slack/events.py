@@ -8,7 +8,9 @@ was lost and one after success changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import aiohttp
@@ -36,6 +38,24 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 SOURCE = "slack"
 
 
+# A thread under a message this young may be a card whose post is not recorded yet.
+FRESH_CARD_SECONDS = 30.0
+# Looked for again after these pauses (1.5 s in all; Slack waits 3 s for an answer).
+CARD_WAITS = (0.1, 0.2, 0.4, 0.8)
+
+
+def _age(ts: str) -> float:
+    """Seconds since the Slack message `ts` ("1733430011.000100", wall-clock)."""
+    try:
+        return time.time() - float(ts)
+    except ValueError:
+        return float("inf")
+
+
+class CardNotRecordedError(Exception):
+    """A reply under a message a moment old that no ticket card is known for yet."""
+
+
 class FileRefusedError(Exception):
     """A shared file whose URL is not on a Slack file host: never fetched."""
 
@@ -59,11 +79,10 @@ class SlackEvents:
         ):
             return  # not an agent's reply in a ticket thread; never our own messages
         channel = event.get("channel", "")
-        with self.ws.db.session(read_only=True) as s:
-            ref = ticket_for_thread(s, channel, thread_ts)
-            ticket = s.exec(select(TicketRow).where(TicketRow.ref == ref)).first() if ref else None
-        if ref is None or ticket is None:
+        ticket = await self._thread_ticket(channel, thread_ts, event.get("parent_user_id"))
+        if ticket is None or ticket.ref is None:
             return
+        ref = ticket.ref
         user, text = event["user"], (event.get("text") or "").strip()
         if not await self.ws.may_act(user, ticket):
             # Nothing is relayed or noted; only the writer is told why.
@@ -106,6 +125,29 @@ class SlackEvents:
             await self.notifier.thread(ref, agent_text("delivery_failed", error=err))
             return
         await self.notifier.refresh(ref)
+
+    def _ticket_of(self, channel: str, thread_ts: str) -> TicketRow | None:
+        with self.ws.db.session(read_only=True) as s:
+            ref = ticket_for_thread(s, channel, thread_ts)
+            return s.exec(select(TicketRow).where(TicketRow.ref == ref)).first() if ref else None
+
+    async def _thread_ticket(
+        self, channel: str, thread_ts: str, parent_user: str | None
+    ) -> TicketRow | None:
+        """The ticket whose card heads the thread. A card is recorded just after
+        Slack has posted it, so a reply to a card a moment old may come first:
+        it is looked for again for a moment, then left to Slack's retry."""
+        if parent_user is not None and parent_user != self.ws.bot_user_id:
+            return None  # not under one of our messages
+        fresh = _age(thread_ts) < FRESH_CARD_SECONDS
+        for delay in (*CARD_WAITS, None):
+            ticket = await self.ws.run(self._ticket_of, channel, thread_ts)
+            if ticket is not None or not fresh:
+                return ticket
+            if delay is not None:
+                await asyncio.sleep(delay)
+        # An error answer: Slack sends the event again, by when the card is known.
+        raise CardNotRecordedError(f"no ticket (yet) for the thread {thread_ts} in {channel}")
 
     @staticmethod
     def _id(event_id: str, part: str = "") -> Delivery | None:

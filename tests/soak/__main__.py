@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
@@ -69,13 +70,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.soak")
     parser.add_argument("--only", action="append", default=[], help="scenario key (repeatable)")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument(
+        "--keep", type=Path, help="write the scenarios' logs and data here and keep them"
+    )
     args = parser.parse_args(argv)
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
     postgres = os.environ.get("LIVEDESK_TEST_POSTGRES_URL")
     if postgres and not args.sqlite_only:
         databases.append(("PostgreSQL", postgres))
     failed = False
-    with tempfile.TemporaryDirectory(prefix="livedesk-soak-") as root:
+    with contextlib.ExitStack() as stack:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            root = str(args.keep)
+        else:
+            root = stack.enter_context(tempfile.TemporaryDirectory(prefix="livedesk-soak-"))
         for name, url in databases:
             rows = asyncio.run(run_database(name, url, set(args.only), Path(root)))
             print(table(name, rows) + "\n", flush=True)

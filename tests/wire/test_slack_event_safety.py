@@ -6,12 +6,14 @@ finance tickets hear only from finance agents.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+import bot.slack.events
 import core.relay
 from bot.slack.file_hosts import file_host_allowed
 from core.errors import StorageUnavailableError
@@ -180,3 +182,33 @@ async def test_a_reply_met_by_a_database_outage_is_retried_by_slack_not_dropped(
     assert not outages
     assert [m.text for m in agent_messages(desk, ref)] == ["正在排查，稍等"]
     assert sum("正在排查" in t for t in texts_sent_to(desk, 3106)) == 1
+
+
+async def test_a_reply_to_a_card_not_yet_recorded_waits_for_it(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+):
+    """Slack has posted the card; LiveDesk records it a moment later. An agent
+    quick enough to reply in between is relayed, not silently dropped."""
+    ref = await file_ticket(desk, stutter_report(3107))
+    card = card_in(desk, "support-triage", ref)
+    real = bot.slack.events.ticket_for_thread
+    unknown_for = [1, 2]  # the first two look-ups: the post row is not there yet
+
+    def not_yet(*args: Any) -> str | None:
+        if unknown_for:
+            unknown_for.pop()
+            return None
+        return real(*args)
+
+    monkeypatch.setattr(bot.slack.events, "ticket_for_thread", not_yet)
+    await desk.slack.send_message("support-triage", AGENT, "马上处理", thread_ts=card.ts)
+    await wait_until(lambda: any("马上处理" in t for t in texts_sent_to(desk, 3107)))
+    assert [m.text for m in agent_messages(desk, ref)] == ["马上处理"]
+
+
+async def test_a_reply_under_an_old_message_that_is_no_card_is_ignored_at_once(desk: Desk):
+    an_hour_ago = f"{time.time() - 3600:.6f}"
+    delivery = await desk.slack.send_message(
+        "support-triage", AGENT, "random chat", thread_ts=an_hour_ago
+    )
+    assert len(delivery.attempts) == 1  # answered 200 at once: nothing to retry
