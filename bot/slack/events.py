@@ -139,7 +139,8 @@ class SlackEvents:
         it is looked for again for a moment, then left to Slack's retry."""
         if parent_user is not None and parent_user != self.ws.bot_user_id:
             return None  # not under one of our messages
-        fresh = _age(thread_ts) < FRESH_CARD_SECONDS
+        # A little ahead is clock skew; far ahead (or not a number) is no card of ours.
+        fresh = -5.0 <= _age(thread_ts) < FRESH_CARD_SECONDS
         for delay in (*CARD_WAITS, None):
             ticket = await self.ws.run(self._ticket_of, channel, thread_ts)
             if ticket is not None or not fresh:

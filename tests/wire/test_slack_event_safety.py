@@ -206,9 +206,13 @@ async def test_a_reply_to_a_card_not_yet_recorded_waits_for_it(
     assert [m.text for m in agent_messages(desk, ref)] == ["马上处理"]
 
 
-async def test_a_reply_under_an_old_message_that_is_no_card_is_ignored_at_once(desk: Desk):
-    an_hour_ago = f"{time.time() - 3600:.6f}"
+@pytest.mark.parametrize("age", [3600.0, -3600.0, None])
+async def test_a_reply_under_a_message_that_cannot_be_a_new_card_is_ignored_at_once(
+    desk: Desk, age: float | None
+):
+    # An hour old, an hour ahead, or no time at all ("9" * 300).
+    thread_ts = "9" * 300 if age is None else f"{time.time() - age:.6f}"
     delivery = await desk.slack.send_message(
-        "support-triage", AGENT, "random chat", thread_ts=an_hour_ago
+        "support-triage", AGENT, "random chat", thread_ts=thread_ts
     )
     assert len(delivery.attempts) == 1  # answered 200 at once: nothing to retry
