@@ -37,20 +37,27 @@ class Crash(Exception):
     """Stands for the process dying in the middle of the reply's transaction."""
 
 
+def fail_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[Exception]:
+    """The relay's next audit append raises `error` (inside the reply's
+    transaction, so nothing of it is kept); the list is empty once it has."""
+    real_append = core.relay.append_event
+    pending = [error]
+
+    def failing_append(*args: Any, **kwargs: Any) -> Any:
+        if pending:
+            raise pending.pop()
+        return real_append(*args, **kwargs)
+
+    monkeypatch.setattr(core.relay, "append_event", failing_append)
+    return pending
+
+
 async def test_a_reply_whose_handling_died_after_the_claim_takes_effect_once_on_redelivery(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ):
     ref = await file_ticket(desk, stutter_report(3101))
     card = card_in(desk, "support-triage", ref)
-    real_append = core.relay.append_event
-    crashes = [Crash("died while recording the reply")]
-
-    def dying_append(*args: Any, **kwargs: Any) -> Any:
-        if crashes:
-            raise crashes.pop()
-        return real_append(*args, **kwargs)
-
-    monkeypatch.setattr(core.relay, "append_event", dying_append)
+    crashes = fail_once(monkeypatch, Crash("died while recording the reply"))
     delivery = await desk.slack.send_message(
         "support-triage", AGENT, "请重启一下 App 再试", thread_ts=card.ts
     )
@@ -167,15 +174,7 @@ async def test_a_reply_met_by_a_database_outage_is_retried_by_slack_not_dropped(
 ):
     ref = await file_ticket(desk, stutter_report(3106))
     card = card_in(desk, "support-triage", ref)
-    real_append = core.relay.append_event
-    outages = [StorageUnavailableError("the database is unavailable: locked")]
-
-    def away_once(*args: Any, **kwargs: Any) -> Any:
-        if outages:
-            raise outages.pop()
-        return real_append(*args, **kwargs)
-
-    monkeypatch.setattr(core.relay, "append_event", away_once)
+    outages = fail_once(monkeypatch, StorageUnavailableError("the database is unavailable"))
     await desk.slack.send_message("support-triage", AGENT, "正在排查，稍等", thread_ts=card.ts)
     # The error answer made Slack send the event again; no one pressed anything.
     await wait_until(lambda: any("正在排查" in t for t in texts_sent_to(desk, 3106)))
