@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import CardData
@@ -9,9 +12,27 @@ from core.incidents.related import group_of
 from core.incidents.store import incident_of_ticket
 from core.masking import mask_diagnostics, mask_text
 from core.ports import KnowledgeBase
+from core.storage.db import Database
 from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow
 
 PLATFORM = "slack"
+
+
+def record_post(db: Database, ref: str, kind: str, answer: Any, now: datetime) -> None:
+    """Which ticket or incident a message Slack has just posted belongs to (its
+    card, a copy in another channel, a page): threads and refreshes find it so.
+    `answer` is chat.postMessage's."""
+    with db.session() as s:
+        s.add(
+            TicketPostRow(
+                ticket_ref=ref,
+                platform=PLATFORM,
+                kind=kind,
+                channel=str(answer["channel"]),
+                ts=str(answer["ts"]),
+                created_at=now,
+            )
+        )
 
 
 def card_data(

@@ -26,7 +26,7 @@ from bot.slack.blocks.incident_card import (
     incident_card,
     incident_page,
 )
-from bot.slack.cards import PLATFORM, posts_of
+from bot.slack.cards import posts_of
 from bot.slack.texts import agent_text, mentions
 from bot.slack.throttle import Throttle
 from bot.slack.workspace import Workspace
@@ -162,29 +162,16 @@ class IncidentDesk:
         text, blocks = incident_card(await self.ws.run(self.card_data, ref))
         escalation = self.ws.settings.slack.escalation_channel
         answer = await self.ws.client.chat_postMessage(channel=escalation, text=text, blocks=blocks)
-        await self.ws.run(self._save_post, ref, "card", answer)
+        await self.ws.record_post(ref, "card", answer)
         team = await self.ws.run(self.team_channel, ref)
         if team is not None:
             answer = await self.ws.client.chat_postMessage(channel=team, text=text, blocks=blocks)
-            await self.ws.run(self._save_post, ref, "copy", answer)
+            await self.ws.record_post(ref, "copy", answer)
 
     async def post_in(self, ref: str, channel: str, kind: str) -> None:
         text, blocks = incident_card(await self.ws.run(self.card_data, ref))
         answer = await self.ws.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        await self.ws.run(self._save_post, ref, kind, answer)
-
-    def _save_post(self, ref: str, kind: str, answer: Any) -> None:
-        with self.ws.db.session() as s:
-            s.add(
-                TicketPostRow(
-                    ticket_ref=ref,
-                    platform=PLATFORM,
-                    kind=kind,
-                    channel=str(answer["channel"]),
-                    ts=str(answer["ts"]),
-                    created_at=self.ws.clock.now(),
-                )
-            )
+        await self.ws.record_post(ref, kind, answer)
 
     async def refresh_now(self, ref: str) -> None:
         """An agent acted on the incident: show it at once, not at the interval's end."""
@@ -249,7 +236,7 @@ class IncidentDesk:
             answer = await self.ws.client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks
             )
-            await self.ws.run(self._save_post, ref, "page", answer)
+            await self.ws.record_post(ref, "page", answer)
         else:
             note = agent_text(
                 "paging_level",
@@ -267,7 +254,7 @@ class IncidentDesk:
             answer = await self.ws.client.chat_postMessage(
                 channel=dm["channel"]["id"], text=text, blocks=blocks
             )
-            await self.ws.run(self._save_post, ref, "page", answer)
+            await self.ws.record_post(ref, "page", answer)
 
     async def acknowledged(self, ref: str, user: str) -> None:
         """Every page says who took the incident; the card shows its owner."""

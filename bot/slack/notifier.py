@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.blocks.parts import clock_time
 from bot.slack.blocks.safe_text import escape_mrkdwn
-from bot.slack.cards import PLATFORM, card_data, posts_of
+from bot.slack.cards import card_data, posts_of
 from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
@@ -114,15 +114,7 @@ class SlackNotifier:
     async def _post_card(self, ref: str, channel: str, kind: str) -> None:
         text, blocks = self._render(ref, kind)
         answer = await self.ws.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        post = TicketPostRow(
-            ticket_ref=ref,
-            platform=PLATFORM,
-            kind=kind,
-            channel=str(answer["channel"]),
-            ts=str(answer["ts"]),
-            created_at=self.ws.clock.now(),
-        )
-        await self.ws.run(self._save_post, post)
+        await self.ws.record_post(ref, kind, answer)
 
     async def move_card(self, ref: str, category_before: str) -> None:
         """A reclassified ticket whose routed channel changed gets its card there; the
@@ -143,10 +135,6 @@ class SlackNotifier:
                 if row is not None:
                     row.kind = "copy"
                     s.add(row)
-
-    def _save_post(self, post: TicketPostRow) -> None:
-        with self.ws.db.session() as s:
-            s.add(post)
 
     async def refresh(self, ref: str) -> None:
         """Update every card of the ticket (or the incident) in place."""
@@ -312,7 +300,7 @@ class SlackNotifier:
             answer = await self.ws.client.chat_postMessage(
                 channel=self._slack.escalation_channel, text=text, blocks=blocks
             )
-            await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
+            await self.ws.record_post(fired.ref, "page", answer)
         else:
             note = agent_text(
                 "paging_level",
@@ -330,17 +318,7 @@ class SlackNotifier:
             answer = await self.ws.client.chat_postMessage(
                 channel=channel, text=text, blocks=blocks
             )
-            await self.ws.run(self._save_post, self._page_post(fired.ref, answer))
-
-    def _page_post(self, ref: str, answer: Any) -> TicketPostRow:
-        return TicketPostRow(
-            ticket_ref=ref,
-            platform=PLATFORM,
-            kind="page",
-            channel=str(answer["channel"]),
-            ts=str(answer["ts"]),
-            created_at=self.ws.clock.now(),
-        )
+            await self.ws.record_post(fired.ref, "page", answer)
 
     async def pages_acknowledged(self, ref: str, user: str) -> None:
         """Every page of the ticket says who took it; the buttons go away."""

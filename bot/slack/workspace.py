@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.net import is_loopback
 from bot.slack.agent_names import public_name
+from bot.slack.cards import record_post
 from core.config import Settings
 from core.incidents.service import IncidentService
 from core.outbox.model import Progress
@@ -240,3 +241,7 @@ class Workspace:
     async def run(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Blocking core work off the event loop."""
         return await asyncio.to_thread(func, *args, **kwargs)
+
+    async def record_post(self, ref: str, kind: str, answer: Any) -> None:
+        """Keep where a message just posted for a ticket or an incident is."""
+        await self.run(record_post, self.db, ref, kind, answer, self.clock.now())
