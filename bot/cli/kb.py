@@ -166,7 +166,7 @@ def _triage_classifier(clock: Clock, ask_below: float) -> Classify | None:
         # As the conversation does (core/conversation/describe.py): a vague
         # verdict, an unsure one or a fault that may be a wish asks the user
         # first, and no article is offered before the answer.
-        if verdict.vague or verdict.confidence < ask_below or verdict.maybe_info:
+        if verdict.vague or verdict.asks_type(ask_below):
             return ASK
         return verdict.subtype if verdict.subtype in SUBTYPES else None
 

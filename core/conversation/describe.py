@@ -116,8 +116,7 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
         turn.draft.second = verdict.second_subtype
         turn.enter(ConvState.TWO_PROBLEMS)
         prompt(turn)
-    elif verdict.confidence < settings.confidence_threshold or verdict.maybe_info is not None:
-        # Not sure, or fix steps might miss the point: the user picks the type first.
+    elif verdict.asks_type(settings.confidence_threshold):
         turn.enter(ConvState.CHOOSE_TYPE)
         prompt(turn)
     else:

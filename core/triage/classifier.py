@@ -55,6 +55,11 @@ class Verdict:
     # any fix steps. None when the verdict is sure enough, or not a fault.
     maybe_info: str | None = None
 
+    def asks_type(self, confidence_threshold: float) -> bool:
+        """Whether the user picks the type before any article is offered: the
+        verdict is unsure, or fix steps might miss the point of a wish."""
+        return self.confidence < confidence_threshold or self.maybe_info is not None
+
 
 def _cue(subtype: str, text: str) -> str | None:
     phrases = CUES.get(subtype)
