@@ -75,11 +75,21 @@ def _clock_due(s: Session, row: SlaTimerRow) -> datetime | None:
     ).first()
 
 
-def _fired(s: Session, row: SlaTimerRow, ticket: TicketRow) -> Fired:
+def _fired_timer(
+    s: Session,
+    row: SlaTimerRow,
+    *,
+    ref: str,
+    priority: str,
+    tier: str,
+    assignee: str | None,
+    incident_ref: str | None = None,
+) -> Fired:
+    """A fired timer as the agents' side sees it, on a ticket's or an incident's clock."""
     assert row.id is not None and row.fired_at is not None
     return Fired(
         timer_id=row.id,
-        ref=row.ticket_ref,
+        ref=ref,
         kind=row.kind,
         clock=row.clock,
         due_at=row.due_at,
@@ -88,10 +98,22 @@ def _fired(s: Session, row: SlaTimerRow, ticket: TicketRow) -> Fired:
         level=row.level,
         round=row.round,
         targets=tuple(row.targets),
+        priority=priority,
+        tier=tier,
+        assignee=assignee,
+        incident_ref=incident_ref,
+        clock_due_at=_clock_due(s, row),
+    )
+
+
+def _fired(s: Session, row: SlaTimerRow, ticket: TicketRow) -> Fired:
+    return _fired_timer(
+        s,
+        row,
+        ref=row.ticket_ref,
         priority=ticket.priority,
         tier=ticket.tier,
         assignee=ticket.assignee,
-        clock_due_at=_clock_due(s, row),
     )
 
 
@@ -208,24 +230,16 @@ class SlaScheduler:
         )
 
     def _incident_fired(self, s: Session, row: SlaTimerRow, incident: IncidentRow) -> Fired:
-        assert row.id is not None and row.fired_at is not None and incident.id is not None
+        assert incident.id is not None
         severity = Priority(incident.severity)
-        return Fired(
-            timer_id=row.id,
+        return _fired_timer(
+            s,
+            row,
             ref=lead_ticket_ref(s, incident.id) or row.ticket_ref,
-            kind=row.kind,
-            clock=row.clock,
-            due_at=row.due_at,
-            fired_at=row.fired_at,
-            fraction=row.fraction,
-            level=row.level,
-            round=row.round,
-            targets=tuple(row.targets),
             priority=incident.severity,
             tier=self.tickets.settings.routing.tiers.get(severity, "lead"),
             assignee=incident.owner,
             incident_ref=incident.ref,
-            clock_due_at=_clock_due(s, row),
         )
 
     def _fire(self, s: Session, row: SlaTimerRow, ticket: TicketRow, now: datetime) -> Fired:
