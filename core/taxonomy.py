@@ -222,3 +222,19 @@ def priority_for(subtype_id: str, scope: Scope) -> Priority:
     if scope is Scope.WIDESPREAD and st.category not in _SCOPE_EXEMPT:
         return st.base_priority.raised()
     return st.base_priority
+
+
+def can_be_p0(subtype_id: str) -> bool:
+    """Whether a widespread report of this subtype is P0 (an outage that pages)."""
+    return priority_for(subtype_id, Scope.WIDESPREAD) is Priority.P0
+
+
+# A theft is the owner's own: others being robbed too does not make it one outage.
+PERSONAL_SUBTYPES = frozenset({"acct.stolen"})
+
+
+def scope_can_raise(subtype_id: str, scope: Scope) -> bool:
+    """Whether "is anyone else affected?" can change the priority: a one-user
+    report of a fault that is P0 when widespread, and not a personal one.
+    """
+    return scope is Scope.SINGLE and subtype_id not in PERSONAL_SUBTYPES and can_be_p0(subtype_id)

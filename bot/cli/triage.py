@@ -138,6 +138,8 @@ def verdict_json(verdict: Verdict) -> dict[str, Any]:
         "details": verdict.details.to_json(),
         "vague": verdict.vague,
         "second_subtype": verdict.second_subtype,
+        "maybe_info": verdict.maybe_info,
+        "maybe_urgent": verdict.maybe_urgent,
     }
 
 
@@ -233,7 +235,7 @@ def format_report(report: EvalReport) -> str:
         *(f"{key:<9} accuracy: {acc[key]:.1%}" for key in acc),
         f"P0 recall: {report.p0_recall:.1%}  precision: {report.p0_precision:.1%}"
         f"  (support {report.p0_support})",
-        f"P0 paged, or asked whether others are affected: {report.p0_caught:.1%}",
+        f"P0 paged, or asked (others affected? or which type?): {report.p0_caught:.1%}",
         *(
             f"{group:<6} (n={int(g['messages'])}): subtype {g['subtype']:.1%}"
             f"  scope {g['scope']:.1%}"

@@ -86,17 +86,13 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
         turn.enter(ConvState.ASK_WHAT)
         prompt(turn)
         return
-    runners_up = [s for s, _ in verdict.alternatives if s != verdict.subtype][:2]
-    if verdict.maybe_info is not None and verdict.maybe_info not in runners_up:
-        # Perhaps a wish or a word about support, not a fault: offered beside it.
-        runners_up = [*runners_up[:1], verdict.maybe_info]
     turn.draft = Draft(
         description=text,
         subtype=verdict.subtype,
         scope=verdict.scope,
         confidence=round(verdict.confidence, 3),
         cues=list(verdict.cues)[:10],
-        candidates=[verdict.subtype, *runners_up],
+        candidates=verdict.offered_types(),
         details=previous.details,
         attachments=previous.attachments,
         extra_texts=old.extra_texts if old.editing or not old.described else [],

@@ -24,7 +24,6 @@ from core.conversation.requirements import (
     ANSWER_CHOICES,
     RELATIVE_TIMES,
     missing_details,
-    scope_can_raise,
 )
 from core.conversation.selfhelp import offer_articles
 from core.conversation.store import TicketView
@@ -33,7 +32,7 @@ from core.conversation.turn import ConvState, Turn
 from core.diagnostics import Diagnostics
 from core.incidents.public import TELLING_DETAILS, PublicIncident
 from core.statuses import Status
-from core.taxonomy import Priority
+from core.taxonomy import Priority, scope_can_raise
 
 
 def fast_path(turn: Turn) -> bool:

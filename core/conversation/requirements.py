@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.taxonomy import Priority, Scope, priority_for
+from core.taxonomy import Scope, scope_can_raise
 
 # Asked in this order, skipping what the user already said.
 REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
@@ -88,21 +88,6 @@ SECURITY_WARNING_PREFIXES = ("acct.", "fin.")
 
 # Faults of one person's own account: others seeing "the same" is a different
 # report (a breach), so "is anyone else affected?" only puzzles the user.
-PERSONAL_SUBTYPES = frozenset({"acct.stolen"})
-
-
-def scope_can_raise(subtype: str, scope: Scope) -> bool:
-    """Whether "is anyone else affected?" can change the priority: a one-user
-    report of a fault that is P0 when widespread (P1 subtypes), and not a personal one.
-    """
-    return (
-        scope is Scope.SINGLE
-        and subtype not in PERSONAL_SUBTYPES
-        and priority_for(subtype, Scope.SINGLE) is not Priority.P0
-        and priority_for(subtype, Scope.WIDESPREAD) is Priority.P0
-    )
-
-
 def missing_details(subtype: str, scope: Scope, known: set[str]) -> list[str]:
     wanted = REQUIRED_DETAILS.get(subtype, ())
     if scope_can_raise(subtype, scope):

@@ -12,7 +12,7 @@ from core.incidents.surge import ReportFact, filters_of
 from core.statuses import Status
 from core.storage.audit_store import append_event, personal_ref
 from core.storage.tables import TicketRow
-from core.taxonomy import Category, Priority, Scope, priority_for, subtype
+from core.taxonomy import Category, Scope, can_be_p0, priority_for, subtype
 from core.tickets.base import TicketBase
 from core.tickets.drafts import TicketDraft, is_finance, ref_for
 from core.validation import MAX_SHORT_CHARS, clean_text
@@ -65,9 +65,7 @@ class TicketCreation(TicketBase):
                 at=now,
                 filters=filters_of(diag),
             )
-            outage = (
-                scope is Scope.WIDESPREAD and priority_for(st.id, Scope.WIDESPREAD) is Priority.P0
-            )
+            outage = scope is Scope.WIDESPREAD and can_be_p0(st.id)
             assessment = self.intake.assess(s, report, now, outage=outage)
             if assessment is not None and scope is Scope.SINGLE:
                 scope = Scope.WIDESPREAD

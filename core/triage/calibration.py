@@ -1,5 +1,6 @@
-"""Calibration on out-of-fold scores: temperatures, the reliability table, and
-the scope head's cut. Pure functions of scores and gold labels.
+"""Calibration on out-of-fold scores: temperatures, the reliability table, the
+scope head's cut and the cuts from which a verdict asks the user to pick the
+type. Pure functions of scores and gold labels.
 """
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from core.taxonomy import SUBTYPES, Category
 from core.triage.linear import softmax
+
+_INFO = (Category.SERVICE, Category.SUGGESTION)
 
 
 def nll_softmax(scores: list[list[float]], gold: list[int], t: float) -> float:
@@ -68,26 +72,26 @@ def widespread_threshold(probs: Sequence[float], gold: Sequence[int]) -> tuple[f
 
 # At most 1 in 50 service or suggestion messages may be offered fix steps.
 INFO_LEAK_CEILING = 0.02
+# At most 1 in 1,000 P0 reports may be filed below P0 because the model read a
+# subtype that can never be P0 (a misread scope is asked about separately).
+URGENT_MISS_CEILING = 0.001
 
 
-def info_ask_threshold(
-    info_mass: Sequence[float], given_fault: Sequence[bool], gold_info: Sequence[bool]
+def ask_threshold(
+    mass: Sequence[float], slips: Sequence[bool], among: Sequence[bool], ceiling: float
 ) -> tuple[float, float]:
-    """The service-or-suggestion probability from which a fault verdict asks
-    the user to pick the type instead of offering fix steps: the highest one
-    (fewest questions) at which out-of-fold service and suggestion messages
-    given a fault subtype, and not asked, stay within INFO_LEAK_CEILING.
-    Returns (threshold, the share that still leaks).
+    """The probability from which a verdict asks the user to pick the type:
+    the highest one (fewest questions) at which the out-of-fold examples of
+    `among` that would slip through unasked (`slips`, with `mass` below it)
+    stay within `ceiling` of `among`. Returns (threshold, the share slipping).
     """
-    info_total = sum(gold_info) or 1
+    total = sum(among) or 1
     chosen = (0.01, 1.0)
     for step in range(50, 0, -1):
         at = step / 100
-        leaked = sum(
-            g and f and m < at for m, f, g in zip(info_mass, given_fault, gold_info, strict=True)
-        )
-        chosen = (at, leaked / info_total)
-        if chosen[1] <= INFO_LEAK_CEILING:
+        slipped = sum(a and s and m < at for m, s, a in zip(mass, slips, among, strict=True))
+        chosen = (at, slipped / total)
+        if chosen[1] <= ceiling:
             return chosen
     return chosen
 
@@ -95,20 +99,33 @@ def info_ask_threshold(
 def info_ask_cut(
     gold: Sequence[str], predicted: Sequence[str], info_mass: Sequence[float]
 ) -> dict[str, float]:
-    """info_ask_threshold over one out-of-fold pass: per example its gold
+    """When a fault verdict asks "a fault, a wish or about support?" instead of
+    offering fix steps, from one out-of-fold pass: per example its gold
     subtype, its predicted label and the probability of the service and
     suggestion labels (examples with no subtype, such as vague ones, skipped).
+    Service and suggestion messages given a fault subtype slip through.
     """
-    from core.taxonomy import SUBTYPES, Category
-
-    info = {Category.SERVICE, Category.SUGGESTION}
     known = [i for i, s in enumerate(gold) if s in SUBTYPES]
-    at, leak = info_ask_threshold(
+    at, leak = ask_threshold(
         [info_mass[i] for i in known],
-        [predicted[i] in SUBTYPES and SUBTYPES[predicted[i]].category not in info for i in known],
-        [SUBTYPES[gold[i]].category in info for i in known],
+        [predicted[i] in SUBTYPES and SUBTYPES[predicted[i]].category not in _INFO for i in known],
+        [SUBTYPES[gold[i]].category in _INFO for i in known],
+        INFO_LEAK_CEILING,
     )
     return {"info_ask_at": at, "info_leak": round(leak, 4)}
+
+
+def urgent_ask_cut(
+    gold_p0: Sequence[bool], misread: Sequence[bool], urgent_mass: Sequence[float]
+) -> dict[str, float]:
+    """When a widespread verdict whose subtype can never be P0 asks the user to
+    pick the type, offering the likeliest P0-capable one, from one out-of-fold
+    pass: per example whether it is a P0 report, whether it was read as
+    widespread with a subtype that cannot be P0, and the probability of the
+    subtypes that can.
+    """
+    at, missed = ask_threshold(urgent_mass, misread, gold_p0, URGENT_MISS_CEILING)
+    return {"urgent_ask_at": at, "urgent_missed": round(missed, 4)}
 
 
 def simplest_within_noise(tried: Sequence[tuple[float, str, float]], n: int) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.diagnostics import Diagnostics
-from core.taxonomy import SUBTYPES, Category, Priority, Scope, priority_for
+from core.taxonomy import SUBTYPES, Category, Priority, Scope, can_be_p0, priority_for
 from core.text import normalize
 from core.triage.examples import VAGUE, Example
 from core.triage.extract import extract_details
@@ -54,11 +54,28 @@ class Verdict:
     # (model.info_ask_at): the most likely of those, to offer beside it before
     # any fix steps. None when the verdict is sure enough, or not a fault.
     maybe_info: str | None = None
+    # A widespread verdict whose subtype can never be P0 while a subtype that
+    # can keeps at least model.urgent_ask_at: the likeliest such subtype, to
+    # offer beside it, so that a misread outage is not filed as P1 unasked.
+    maybe_urgent: str | None = None
 
     def asks_type(self, confidence_threshold: float) -> bool:
         """Whether the user picks the type before any article is offered: the
-        verdict is unsure, or fix steps might miss the point of a wish."""
-        return self.confidence < confidence_threshold or self.maybe_info is not None
+        verdict is unsure, fix steps might miss the point of a wish, or an
+        outage might be filed below P0."""
+        return (
+            self.confidence < confidence_threshold
+            or self.maybe_info is not None
+            or self.maybe_urgent is not None
+        )
+
+    def offered_types(self) -> list[str]:
+        """The subtypes the user picks from, the verdict's first: its two
+        runners-up, or the runner-up and the wish or outage it may be instead.
+        """
+        runners_up = [s for s, _ in self.alternatives if s != self.subtype][:2]
+        maybe = [m for m in (self.maybe_urgent, self.maybe_info) if m and m not in runners_up]
+        return [self.subtype, *runners_up[: 2 - len(maybe)], *maybe]
 
 
 def _cue(subtype: str, text: str) -> str | None:
@@ -137,6 +154,11 @@ class Classifier:
         wide = scores.widespread if writer == normalized else self.model.predict(writer).widespread
         scope, scope_cues = decide_scope(writer, wide, self.model.widespread_at)
         priority = priority_for(best, scope)
+        maybe_urgent = None
+        if scope is Scope.WIDESPREAD and not can_be_p0(best) and not vague:
+            urgent = [(s, p) for s, p in ranked if can_be_p0(s)]
+            if sum(p for _, p in urgent) >= self.model.urgent_ask_at:
+                maybe_urgent = urgent[0][0]
         if vague and priority in (Priority.P0, Priority.P1):
             priority = Priority.P2
         cues = [c for c in (cue, context.group(0) if context else None) if c]
@@ -152,6 +174,7 @@ class Classifier:
             vague=vague,
             second_subtype=second,
             maybe_info=maybe_info,
+            maybe_urgent=maybe_urgent,
         )
 
 

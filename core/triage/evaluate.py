@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.taxonomy import Priority, Scope, priority_for
+from core.taxonomy import Priority, scope_can_raise
 from core.triage.classifier import Classifier, default_classifier
 
 
@@ -23,7 +23,8 @@ class EvalReport:
     p0_precision: float
     p0_support: int
     # P0 reports paged at once, or whose verdict makes the conversation ask
-    # "is anyone else affected?" first (a P0-capable subtype read as one user's).
+    # "is anyone else affected?" first (a P0-capable subtype read as one
+    # user's), or ask the type with the right one offered (Verdict.maybe_urgent).
     p0_caught: float
     confusions: list[tuple[str, str, int]]  # (expected, predicted, count), worst first
     slowest: list[tuple[int, float]]  # (line number, milliseconds), slowest first
@@ -123,8 +124,12 @@ def evaluate(
         tp += expected_p0 and predicted_p0
         fp += predicted_p0 and not expected_p0
         fn += expected_p0 and not predicted_p0
-        could_be_p0 = priority_for(verdict.subtype, Scope.WIDESPREAD) is Priority.P0
-        asked += expected_p0 and not predicted_p0 and could_be_p0 and not verdict.vague
+        if expected_p0 and not predicted_p0 and not verdict.vague:
+            # Asked "is anyone else affected?", or asked to pick the type with
+            # the right one among the choices: the answer makes it a P0.
+            asks_scope = scope_can_raise(verdict.subtype, verdict.scope)
+            offered = verdict.maybe_urgent is not None and row["subtype"] in verdict.offered_types()
+            asked += asks_scope or offered
     return EvalReport(
         total=total,
         accuracy={k: round(correct[k] / total, 4) if total else 0.0 for k in _FIELDS},

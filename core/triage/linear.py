@@ -58,6 +58,10 @@ class LinearModel:
     # The service-or-suggestion probability from which a fault verdict asks the
     # user to pick the type rather than offer fix steps. Older files: never.
     info_ask_at: float = 1.01
+    # The probability of the subtypes that can be P0 from which a widespread
+    # verdict whose own subtype cannot asks the user to pick the type, so that
+    # an outage is not filed as P1 on a misread subtype. Older files: never.
+    urgent_ask_at: float = 1.01
 
     @property
     def width(self) -> int:
@@ -85,6 +89,7 @@ class LinearModel:
                 training=dict(raw.get("training", {})),
                 widespread_at=float(raw.get("widespread_at", 0.5)),
                 info_ask_at=float(raw.get("info_ask_at", 1.01)),
+                urgent_ask_at=float(raw.get("urgent_ask_at", 1.01)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFileError):

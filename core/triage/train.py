@@ -10,19 +10,16 @@ single-threaded solvers, weights rounded to int16.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import math
 import sys
-from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from core.taxonomy import Scope
+from core.taxonomy import SUBTYPES, Priority, Scope, can_be_p0, priority_for
 from core.text import normalize
 from core.triage.calibration import (
     info_ask_cut,
@@ -30,12 +27,14 @@ from core.triage.calibration import (
     nll_softmax,
     reliability,
     simplest_within_noise,
+    urgent_ask_cut,
     widespread_threshold,
 )
 from core.triage.examples import Example
 from core.triage.features import features
-from core.triage.linear import FORMAT, LinearModel, softmax
-from core.triage.scope import writer_text
+from core.triage.linear import LinearModel, softmax
+from core.triage.modelfile import dumps, pack, self_check
+from core.triage.scope import decide_scope, writer_text
 from core.triage.typos import fix_typos
 
 MIN_DF = 2
@@ -286,10 +285,16 @@ def _train(
         [sum(q for lab, q in zip(labels, p, strict=True) if lab[:4] in INFO) for p in probs],
     )
     log(f"ask before fix steps from service/suggestion probability {cuts}")
+    urgent = _urgent_cut(
+        examples, labels, probs, dict(zip(scoped, scope_probs, strict=True)), widespread_at
+    )
+    cuts.update(urgent)
+    log(f"ask before filing a widespread report below P0 from P0-capable probability {urgent}")
 
     raw = _final(examples, feature_sets, labels, (kind, c), scope_c, temperature, scope_t)
     raw["widespread_at"] = widespread_at
     raw["info_ask_at"] = cuts["info_ask_at"]
+    raw["urgent_ask_at"] = cuts["urgent_ask_at"]
     raw["training"] = {
         "data_sha256": data_sha256,
         "examples": len(examples),
@@ -301,12 +306,37 @@ def _train(
             "scope_accuracy": round(scope_acc, 4),
             "scope_balanced_accuracy": round(balanced, 4),
             "calibration": calibration,
-            "info_ask": cuts,
+            "ask_type": cuts,
             "candidates": cv,
         },
     }
-    raw["training"].update(_self_check(raw, examples))
+    raw["training"].update(self_check(raw, examples))
     return raw
+
+
+def _urgent_cut(
+    examples: Sequence[Example],
+    labels: list[str],
+    probs: Sequence[list[float]],
+    widespread: dict[int, float],
+    widespread_at: float,
+) -> dict[str, float]:
+    """urgent_ask_cut on the out-of-fold subtype and scope predictions, the
+    scope decided as at run time (fixed phrases, then the head's cut).
+    """
+    gold_p0, misread, mass = [], [], []
+    urgent = [can_be_p0(label) if label in SUBTYPES else False for label in labels]
+    for i, (e, p) in enumerate(zip(examples, probs, strict=True)):
+        gold_p0.append(not e.vague and priority_for(e.subtype, e.scope) is Priority.P0)
+        best = labels[_top(p)]
+        wide = widespread.get(i)
+        scope = Scope.SINGLE
+        if wide is not None:
+            writer = writer_text(fix_typos(normalize(e.text)))
+            scope = decide_scope(writer, wide, widespread_at)[0]
+        misread.append(scope is Scope.WIDESPREAD and best in SUBTYPES and not can_be_p0(best))
+        mass.append(sum(q for q, u in zip(p, urgent, strict=True) if u))
+    return urgent_ask_cut(gold_p0, misread, mass)
 
 
 def _final(
@@ -331,55 +361,4 @@ def _final(
     else:  # one scope only: the head always answers it
         scope = Fitted([[0.0] for _ in vocab], [10.0 if scope_y[:1] == ["1"] else -10.0])
     columns = [[*row, srow[0]] for row, srow in zip(subtype.weights, scope.weights, strict=True)]
-    return _pack(labels, vocab, columns, [*subtype.bias, scope.bias[0]], temperature, scope_t)
-
-
-def _pack(
-    labels: list[str],
-    vocab: list[str],
-    columns: list[list[float]],
-    bias: list[float],
-    temperature: float,
-    scope_temperature: float,
-) -> dict[str, Any]:
-    width = len(labels) + 1
-    scales = []
-    for j in range(width):
-        top = max((abs(row[j]) for row in columns), default=0.0)
-        # Rounded so that the scale itself prints the same everywhere.
-        scales.append(float(f"{(top or 1.0) / 32767:.9e}"))
-    weights = array("h", [round(row[j] / scales[j]) for row in columns for j in range(width)])
-    if sys.byteorder != "little":
-        weights.byteswap()
-    return {
-        "format": FORMAT,
-        "labels": labels,
-        "vocab": vocab,
-        "scales": scales,
-        "bias": [round(b, 9) for b in bias],
-        "temperature": temperature,
-        "scope_temperature": scope_temperature,
-        "weights": base64.b64encode(weights.tobytes()).decode("ascii"),
-    }
-
-
-def predictions_hash(model: LinearModel, examples: Sequence[Example]) -> tuple[str, float]:
-    """Digest of the shipped model's own top label per example, and its accuracy."""
-    digest = hashlib.sha256()
-    right = 0
-    for e in examples:
-        probs = model.predict(fix_typos(normalize(e.text))).labels
-        top = max(sorted(probs), key=probs.__getitem__)
-        digest.update(top.encode() + b"\n")
-        right += top == e.subtype
-    return digest.hexdigest(), right / len(examples)
-
-
-def _self_check(raw: dict[str, Any], examples: Sequence[Example]) -> dict[str, Any]:
-    model = LinearModel.from_json(raw)
-    digest, accuracy = predictions_hash(model, examples)
-    return {"predictions_sha256": digest, "training_accuracy": round(accuracy, 4)}
-
-
-def dumps(raw: dict[str, Any]) -> str:
-    return json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+    return pack(labels, vocab, columns, [*subtype.bias, scope.bias[0]], temperature, scope_t)

@@ -18,6 +18,7 @@ def verdict(
     alternatives: list[tuple[str, float]],
     second: str | None = None,
     maybe_info: str | None = None,
+    maybe_urgent: str | None = None,
 ) -> Verdict:
     """The real verdict of `text` (details, scope, cues), with the subtypes set."""
     real = classify(text, now)
@@ -32,12 +33,13 @@ def verdict(
         vague=False,
         second_subtype=second,
         maybe_info=maybe_info,
+        maybe_urgent=maybe_urgent,
     )
 
 
 class Scripted:
     def __init__(self) -> None:
-        self.set: dict[str, tuple[list[tuple[str, float]], str | None, str | None]] = {}
+        self.set: dict[str, tuple[list[tuple[str, float]], str | None, str | None, str | None]] = {}
 
     def when(
         self,
@@ -45,11 +47,11 @@ class Scripted:
         alternatives: list[tuple[str, float]],
         second: str | None = None,
         maybe_info: str | None = None,
+        maybe_urgent: str | None = None,
     ) -> None:
-        self.set[text] = (alternatives, second, maybe_info)
+        self.set[text] = (alternatives, second, maybe_info, maybe_urgent)
 
     def __call__(self, text: str, now: datetime) -> Verdict:
         if text not in self.set:
             return classify(text, now)
-        alternatives, second, maybe_info = self.set[text]
-        return verdict(text, now, alternatives, second, maybe_info)
+        return verdict(text, now, *self.set[text])

@@ -247,6 +247,32 @@ def test_a_fault_verdict_that_may_be_a_suggestion_offers_it_before_any_article(
     assert not any("方法" in b for b in chat.buttons())  # no fix steps for a wish
 
 
+def test_a_widespread_verdict_that_may_be_an_outage_offers_it_and_pages_when_picked(
+    talk, scripted, stores
+):
+    text = "所有直播间都卡住不动了，群里好多人都一样"
+    top = [("av.stutter", 0.8), ("av.blur", 0.1), ("av.desync", 0.05)]
+    scripted.when(text, top, maybe_urgent="av.black_screen")
+    talk.say(text)
+    names = [SUBTYPES[s].name("zh") for s in ("av.stutter", "av.blur", "av.black_screen")]
+    assert talk.buttons() == [*names, "都不是"]
+    assert state_of(stores) == ConvState.CHOOSE_TYPE
+    talk.press(SUBTYPES["av.black_screen"].name("zh"))
+    (ticket,) = tickets_of(stores)
+    assert (ticket.draft.subtype, ticket.view.priority) == ("av.black_screen", "P0")
+
+
+def test_picking_the_verdict_over_the_offered_outage_files_it_as_read(talk, scripted, stores):
+    text = "所有直播间都卡住不动了，群里好多人都一样"
+    top = [("av.stutter", 0.8), ("av.blur", 0.1), ("av.desync", 0.05)]
+    scripted.when(text, top, maybe_urgent="av.black_screen")
+    talk.say(text)
+    talk.press(SUBTYPES["av.stutter"].name("zh"))
+    assert stores.state.conversations[("telegram", "u1")].draft.subtype == "av.stutter"
+    assert "明白了：卡顿、延迟、缓冲（P1）。" in talk.texts()
+    assert not tickets_of(stores)  # a widespread P1: fix steps first, nothing paged
+
+
 def test_a_sure_fault_verdict_goes_straight_on(flow, clock, scripted, stores):
     text = "希望卡顿的时候能自动切到流畅画质"
     scripted.when(text, [("av.stutter", 0.8), ("av.blur", 0.1), ("av.black_screen", 0.05)])

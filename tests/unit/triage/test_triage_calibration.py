@@ -1,7 +1,9 @@
 from core.triage.calibration import (
-    info_ask_threshold,
+    INFO_LEAK_CEILING,
+    ask_threshold,
     reliability,
     simplest_within_noise,
+    urgent_ask_cut,
     widespread_threshold,
 )
 
@@ -33,8 +35,18 @@ def test_the_info_threshold_asks_as_little_as_the_leak_ceiling_allows():
     # 0.1, 0.05, 0.01; at most 2 may leak (2%), so the cut must catch three.
     mass = [0.3, 0.2, 0.1, 0.05, 0.01] + [0.9] * 95
     fault = [True] * 5 + [False] * 95
-    at, leak = info_ask_threshold(mass, fault, [True] * 100)
+    at, leak = ask_threshold(mass, fault, [True] * 100, INFO_LEAK_CEILING)
     assert (at, leak) == (0.1, 0.02)
+
+
+def test_the_urgent_threshold_keeps_misread_outages_within_one_in_a_thousand():
+    # 2,000 P0 reports, 4 read as widespread with a subtype that cannot be P0
+    # (P0-capable mass 0.4, 0.2, 0.12, 0.03); 2 may be missed (1 in 1,000),
+    # so the cut catches the two likeliest. A non-P0 message never counts.
+    mass = [0.4, 0.2, 0.12, 0.03] + [0.9] * 1996 + [0.0]
+    misread = [True] * 4 + [False] * 1996 + [True]
+    gold_p0 = [True] * 2000 + [False]
+    assert urgent_ask_cut(gold_p0, misread, mass) == {"urgent_ask_at": 0.2, "urgent_missed": 0.001}
 
 
 def test_a_better_score_within_the_noise_does_not_buy_a_weaker_regularisation():

@@ -1,6 +1,7 @@
 import argparse
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,30 @@ def test_a_p0_read_as_one_users_counts_as_caught_only_when_its_subtype_asks() ->
     missed = row("直播一直卡顿转圈", "av.black_screen")
     report = evaluate([asked, missed])
     assert (report.p0_recall, report.p0_caught) == (0.0, 0.5)
+
+
+def test_a_p0_read_as_another_widespread_fault_counts_as_caught_when_its_type_is_offered() -> None:
+    from dataclasses import replace
+
+    from core.taxonomy import SUBTYPES, can_be_p0
+    from core.triage.classifier import Classifier, default_classifier
+    from core.triage.evaluate import evaluate
+
+    text = "全平台的直播都卡得要命，好多人都在说，换了网络也一样"
+    model = default_classifier().model
+    never = Classifier(model=replace(model, urgent_ask_at=1.01))
+    always = Classifier(model=replace(model, urgent_ask_at=0.0))
+    offered = always.classify(text, datetime.now(UTC)).offered_types()
+    outage = next(s for s in offered if can_be_p0(s))
+    other = next(s for s in SUBTYPES if can_be_p0(s) and s not in offered)
+
+    def row(subtype: str) -> str:
+        labels = {"subtype": subtype, "scope": "widespread", "priority": "P0"}
+        return json.dumps({"text": text, **labels}, ensure_ascii=False)
+
+    report = evaluate([row(outage)], never)
+    assert (report.p0_recall, report.p0_caught) == (0.0, 0.0)
+    report = evaluate([row(outage)], always)
+    assert (report.p0_recall, report.p0_caught) == (0.0, 1.0)
+    # Offered, but the user's real fault is not among the choices: missed.
+    assert evaluate([row(other)], always).p0_caught == 0.0

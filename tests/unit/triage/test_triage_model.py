@@ -14,7 +14,8 @@ from core.triage.linear import LinearModel, ModelFileError, load_model, shipped_
 
 pytest.importorskip("sklearn")
 
-from core.triage.train import data_hash, dumps, predictions_hash, train
+from core.triage.modelfile import dumps, predictions_hash
+from core.triage.train import data_hash, train
 
 ROOT = Path(__file__).resolve().parents[3]
 

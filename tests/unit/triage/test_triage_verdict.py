@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.taxonomy import Priority, Scope
+from core.taxonomy import Priority, Scope, can_be_p0
 from core.triage import classify, others_affected
 from core.triage.classifier import Classifier, default_classifier
 from core.triage.scope import writer_text
@@ -100,3 +100,48 @@ def test_a_fault_verdict_that_may_be_a_wish_names_the_wish() -> None:
 def test_a_service_or_suggestion_verdict_is_never_asked_about() -> None:
     verdict = _with(info_ask_at=0.0).classify("希望能加一个直播回放功能", NOW)
     assert verdict.subtype.startswith("sug.") and verdict.maybe_info is None
+
+
+WIDE_STUTTER = "全平台的直播都卡得要命，好多人都在说，换了网络也一样"
+
+
+def test_a_widespread_verdict_that_cannot_page_names_the_outage_it_may_be() -> None:
+    never, always = _with(urgent_ask_at=1.01), _with(urgent_ask_at=0.0)
+    assert never.classify(WIDE_STUTTER, NOW).maybe_urgent is None
+    verdict = always.classify(WIDE_STUTTER, NOW)
+    assert (verdict.subtype, verdict.scope, verdict.priority) == (
+        "av.stutter",
+        Scope.WIDESPREAD,
+        Priority.P1,
+    )
+    assert verdict.maybe_urgent is not None
+    assert can_be_p0(verdict.maybe_urgent)
+    assert verdict.maybe_urgent in verdict.offered_types()
+    assert verdict.asks_type(confidence_threshold=0.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我这边直播一直卡，别人好像没事",  # one user: no outage to miss
+        "全平台直播间都黑屏了，好多主播都在群里说",  # already a P0
+    ],
+)
+def test_no_outage_is_offered_when_the_verdict_could_not_miss_one(text: str) -> None:
+    verdict = _with(urgent_ask_at=0.0).classify(text, NOW)
+    assert verdict.priority is Priority.P0 or verdict.scope is Scope.SINGLE
+    assert verdict.maybe_urgent is None
+
+
+def test_the_offered_types_keep_the_verdict_first_and_make_room_for_both_doubts() -> None:
+    base = classify(WIDE_STUTTER, NOW)
+    alternatives = [("av.stutter", 0.6), ("av.blur", 0.2), ("av.desync", 0.1)]
+    plain = replace(base, subtype="av.stutter", alternatives=alternatives)
+    assert plain.offered_types() == ["av.stutter", "av.blur", "av.desync"]
+    urgent = replace(plain, maybe_urgent="av.black_screen")
+    assert urgent.offered_types() == ["av.stutter", "av.blur", "av.black_screen"]
+    both = replace(urgent, maybe_info="svc.slow_response")
+    assert both.offered_types() == ["av.stutter", "av.black_screen", "svc.slow_response"]
+    # Already a runner-up: offered once, in its place.
+    listed = replace(plain, maybe_urgent="av.blur")
+    assert listed.offered_types() == ["av.stutter", "av.blur", "av.desync"]
