@@ -125,7 +125,13 @@ def urgent_ask_cut(
     subtypes that can.
     """
     at, missed = ask_threshold(urgent_mass, misread, gold_p0, URGENT_MISS_CEILING)
-    return {"urgent_ask_at": at, "urgent_missed": round(missed, 4)}
+    # The price: the share of all messages that get the question.
+    asked = sum(r and m >= at for m, r in zip(urgent_mass, misread, strict=True))
+    return {
+        "urgent_ask_at": at,
+        "urgent_missed": round(missed, 4),
+        "urgent_asked": round(asked / (len(misread) or 1), 4),
+    }
 
 
 def simplest_within_noise(tried: Sequence[tuple[float, str, float]], n: int) -> int:

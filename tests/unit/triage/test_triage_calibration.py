@@ -46,7 +46,9 @@ def test_the_urgent_threshold_keeps_misread_outages_within_one_in_a_thousand():
     mass = [0.4, 0.2, 0.12, 0.03] + [0.9] * 1996 + [0.0]
     misread = [True] * 4 + [False] * 1996 + [True]
     gold_p0 = [True] * 2000 + [False]
-    assert urgent_ask_cut(gold_p0, misread, mass) == {"urgent_ask_at": 0.2, "urgent_missed": 0.001}
+    cut = urgent_ask_cut(gold_p0, misread, mass)
+    # Asked: the two P0 reports, and the non-P0 one (mass 0.0) is not.
+    assert cut == {"urgent_ask_at": 0.2, "urgent_missed": 0.001, "urgent_asked": round(2 / 2001, 4)}
 
 
 def test_a_better_score_within_the_noise_does_not_buy_a_weaker_regularisation():
