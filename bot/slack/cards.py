@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.slack.blocks import CardData
@@ -13,7 +15,7 @@ from core.incidents.store import incident_of_ticket
 from core.masking import mask_diagnostics, mask_text
 from core.ports import KnowledgeBase
 from core.storage.db import Database
-from core.storage.tables import AttachmentRow, TicketPostRow, TicketRow
+from core.storage.tables import AttachmentRow, PostClaimRow, TicketPostRow, TicketRow
 
 PLATFORM = "slack"
 
@@ -33,6 +35,27 @@ def record_post(db: Database, ref: str, kind: str, answer: Any, now: datetime) -
                 created_at=now,
             )
         )
+
+
+def claim_post(db: Database, key: str, now: datetime, stale: timedelta) -> bool:
+    """Whether this instance posts the message `key` names (an incident's card):
+    it is the first to claim it, or it takes over a claim older than `stale`
+    whose instance never posted. Several instances learn of a new incident at
+    once; one of them posts its card.
+    """
+    try:
+        with db.session() as s:
+            s.add(PostClaimRow(key=key, claimed_at=now))
+        return True
+    except IntegrityError:
+        pass
+    with db.session() as s:
+        taken = s.execute(
+            update(PostClaimRow)
+            .where(col(PostClaimRow.key) == key, col(PostClaimRow.claimed_at) < now - stale)
+            .values(claimed_at=now)
+        )
+        return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def card_data(

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.slack.blocks import shorten
@@ -26,13 +28,13 @@ from bot.slack.blocks.incident_card import (
     incident_card,
     incident_page,
 )
-from bot.slack.cards import posts_of
+from bot.slack.cards import claim_post, posts_of
 from bot.slack.texts import agent_text, mentions
 from bot.slack.throttle import Throttle
 from bot.slack.workspace import Workspace
 from core.outbox.model import Progress
 from core.sla.scheduler import Fired
-from core.storage.incident_tables import IncidentRow, IncidentUpdateRow
+from core.storage.incident_tables import IncidentRow, IncidentTicketRow, IncidentUpdateRow
 from core.storage.tables import TicketPostRow, TicketRow
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,12 @@ log = logging.getLogger(__name__)
 # At most one in-place update of an incident's cards per this many seconds.
 CARD_UPDATE_SECONDS = 10.0
 CARD_KINDS = ("card", "copy", "room")
+# A claim on posting an incident's card that was never followed by the card
+# (its instance died in between) is taken over after this long.
+CLAIM_STALE = timedelta(seconds=60)
+# How long a page waits for the card another instance is posting.
+CARD_WAIT_SECONDS = 5.0
+CARD_WAIT_STEPS = 20
 THREAD_TEXT_LIMIT = 3000
 ROOM_NAME_ATTEMPTS = 5
 
@@ -60,9 +68,6 @@ class IncidentDesk:
         self.channels_for = channels_for
         self.refresh_ticket = refresh_ticket
         self.throttle = Throttle(self._flush, CARD_UPDATE_SECONDS)
-        # The reports already listed in each incident's thread. In memory: after a
-        # restart the next batch lists the incident's reports again, once.
-        self._listed: dict[str, set[str]] = {}
         self._posting = asyncio.Lock()
 
     # -- reading ---------------------------------------------------------------------------
@@ -146,17 +151,24 @@ class IncidentDesk:
             await self.post_card(incident_ref)
         await self.throttle.touch(incident_ref)
 
-    def unlisted(self, ref: str) -> None:
-        """A ticket left its incident: listed again should it ever rejoin one."""
-        for listed in self._listed.values():
-            listed.discard(ref)
-
     async def post_card(self, ref: str) -> None:
-        """The card in the escalation channel and its copy in the team's channel."""
-        # The first report and the first page may both want the card: one posts it.
+        """The card in the escalation channel and its copy in the team's channel,
+        once: in this instance the first report and the first page may both want
+        it, and so may another instance's reports; the database claim decides.
+        """
         async with self._posting:
-            if not self.posts(ref, ("card",)):
+            if self.posts(ref, ("card",)):
+                return
+            key = f"slack:incident-card:{ref}"
+            if await self.ws.run(claim_post, self.ws.db, key, self.ws.clock.now(), CLAIM_STALE):
                 await self._post_card(ref)
+                return
+        # Another instance is posting it: wait a moment, so that a page sent from
+        # here can link to the card.
+        for _ in range(CARD_WAIT_STEPS):
+            if self.posts(ref, ("card",)):
+                return
+            await asyncio.sleep(CARD_WAIT_SECONDS / CARD_WAIT_STEPS)
 
     async def _post_card(self, ref: str) -> None:
         text, blocks = incident_card(await self.ws.run(self.card_data, ref))
@@ -182,16 +194,18 @@ class IncidentDesk:
         if not posts:
             return
         tickets = await self.ws.run(self.ws.incidents.tickets_of, ref, finance_agent=True)
-        listed = self._listed.setdefault(ref, set())
-        batch = [t.ref for t in tickets if t.ref is not None and t.ref not in listed]
-        listed.update(batch)
+        batch = await self.ws.run(self._take_unlisted, ref)
         data = await self.ws.run(self.card_data, ref)
         text, blocks = incident_card(data)
         if data.latest_update is not None and data.latest_update.sending:
             # "Sent to N of M" moves on by itself: look again at the interval's end.
             await self.throttle.touch(ref)
         if batch:
-            await self.thread(ref, batch_text(batch, len(tickets)))
+            try:
+                await self.thread(ref, batch_text(batch, len(tickets)))
+            except Exception:
+                await self.ws.run(self._mark_listed, batch, None)
+                raise
             # Reports carded before the incident opened now point at it.
             for ticket_ref in batch:
                 if self.posts(ticket_ref, ("card", "copy")):
@@ -199,6 +213,37 @@ class IncidentDesk:
         for post in posts:
             await self.ws.client.chat_update(
                 channel=post.channel, ts=post.ts, text=text, blocks=blocks
+            )
+
+    def _take_unlisted(self, ref: str) -> list[str]:
+        """The incident's reports not yet listed in its thread, marked listed in
+        the same transaction: with several instances each is listed by one.
+        """
+        with self.ws.db.session() as s:
+            incident = s.exec(select(IncidentRow).where(IncidentRow.ref == ref)).one()
+            rows = s.exec(
+                select(IncidentTicketRow)
+                .where(
+                    IncidentTicketRow.incident_id == incident.id,
+                    col(IncidentTicketRow.listed_at).is_(None),
+                )
+                .order_by(col(IncidentTicketRow.linked_at), col(IncidentTicketRow.id))
+                .with_for_update(skip_locked=True)
+            ).all()
+            now = self.ws.clock.now()
+            for row in rows:
+                row.listed_at = now
+                s.add(row)
+            return [row.ticket_ref for row in rows]
+
+    def _mark_listed(self, refs: list[str], at: datetime | None) -> None:
+        """Set when reports were listed; None when their batch could not be
+        posted, so that the next one lists them."""
+        with self.ws.db.session() as s:
+            s.execute(
+                update(IncidentTicketRow)
+                .where(col(IncidentTicketRow.ticket_ref).in_(refs))
+                .values(listed_at=at)
             )
 
     async def thread(self, ref: str, text: str) -> None:

@@ -209,7 +209,6 @@ class IncidentSubmissions(IncidentActionBase):
         )
         if await self._run_incident(body, self.incidents.unlink, cmd, self.now()) is None:
             return
-        self.notifier.incidents.unlisted(ticket_ref)
         note = agent_text(
             "incident_unlinked",
             user=user,

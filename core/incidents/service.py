@@ -194,7 +194,7 @@ class IncidentService(IncidentProgress):
             s.execute(
                 update(IncidentTicketRow)
                 .where(col(IncidentTicketRow.incident_id) == gone.id)
-                .values(incident_id=into.id)
+                .values(incident_id=into.id, listed_at=None)
             )
             into.subtypes = sorted({*into.subtypes, *gone.subtypes})
             into.started_at = min(into.started_at, gone.started_at)

@@ -76,3 +76,8 @@ class IncidentTicketRow(SQLModel, table=True):
     via: str = Field(max_length=16)  # "surge", "match", "declare" or "agent"
     linked_by: str = Field(max_length=200)
     linked_at: datetime = _utc()
+    # When the agents' platform listed this report in the incident's thread
+    # (None: not yet). Kept here, not in one instance's memory, so that several
+    # instances list each report once; a merge clears it, the report is news
+    # to the incident it joins.
+    listed_at: datetime | None = _utc(nullable=True)

@@ -200,6 +200,20 @@ class TicketPostRow(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
+class PostClaimRow(SQLModel, table=True):
+    """The right to post a message that must exist once on the agents' platform
+    (an incident's card) when several instances may want to: the first to
+    insert the key posts. A claim never followed by the post (its instance
+    died) is taken over once it is stale.
+    """
+
+    __tablename__ = "post_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    claimed_at: datetime = _utc()
+
+
 class SlaTimerRow(SQLModel, table=True):
     """Something that must happen at a time: a warning, a breach, a page.
 

@@ -209,3 +209,28 @@ def test_a_claim_that_read_an_unclaimed_ticket_loses_if_someone_claimed_it_since
         assert tickets.get(ref).assignee != "agent0"
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(("dialect", "instances"), [("sqlite", 8), ("postgres", 20)])
+def test_one_instance_wins_the_claim_to_post_an_incident_card(request, dialect, instances):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.slack.cards import claim_post
+
+    url = request.getfixturevalue(f"{dialect}_url")
+    db = Database(url, pool_size=instances)
+    db.upgrade()
+    now, stale = datetime(2026, 12, 5, 12, 0, tzinfo=UTC), timedelta(seconds=60)
+    try:
+        key = "slack:incident-card:INC-1"
+        won = _race(instances, lambda _: claim_post(db, key, now, stale))
+        assert won.count(True) == 1 and won.count(False) == instances - 1
+        # Not stale yet: nobody takes it over; once stale, exactly one does.
+        assert claim_post(db, key, now + timedelta(seconds=30), stale) is False
+        later = now + timedelta(minutes=5)
+        won = _race(instances, lambda _: claim_post(db, key, later, stale))
+        assert won.count(True) == 1
+        # Another incident's card is a claim of its own.
+        assert claim_post(db, "slack:incident-card:INC-2", later, stale) is True
+    finally:
+        db.dispose()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from core.audit import verify_chain
@@ -32,6 +33,7 @@ from core.incidents.model import (
 from core.incidents.service import IncidentService
 from core.statuses import Outcome
 from core.storage.audit_store import iter_links
+from core.storage.incident_tables import IncidentTicketRow
 from core.storage.tables import SlaTimerRow
 from core.taxonomy import Priority
 from core.tickets import TicketService
@@ -295,9 +297,16 @@ def test_link_by_hand_and_unlink_makes_the_ticket_stand_alone_again(db, tickets,
 def test_merging_moves_the_tickets_and_ends_the_other_incident(db, tickets, incidents, clock):
     a = surge(tickets, clock, room_id="1")[-1].incident.ref
     b = surge(tickets, clock, users="fghij", room_id="2")[-1].incident.ref
+    with db.session() as s:  # every report already listed in its incident's thread
+        s.execute(update(IncidentTicketRow).values(listed_at=clock.now()))
     into = incidents.merge(MergeIncidents(a, b, "Mei"), clock.now())
     assert into.ref == a
     assert len(incidents.tickets_of(a)) == 10 and incidents.tickets_of(b) == []
+    with db.session() as s:  # the moved ones are news to the incident they joined
+        unlisted = s.exec(
+            select(IncidentTicketRow).where(col(IncidentTicketRow.listed_at).is_(None))
+        )
+        assert len(unlisted.all()) == 5
     gone = incidents.get(b)
     assert (gone.status, gone.merged_into, gone.open_key) == ("resolved", a, None)
     assert pending_timers(db, b) == []

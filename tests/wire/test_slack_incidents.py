@@ -8,116 +8,27 @@ to the agents' desk; the throttle of the card's updates runs on a manual timer.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from bot.bootstrap import build_runtime
-from bot.sandbox.slack.server import FakeSlack
-from bot.sandbox.telegram.server import FakeTelegram
-from bot.slack.notifier import SlackNotifier
-from bot.slack.throttle import Throttle
-from core.clock import FakeClock
-from core.conversation import TicketCreated
-from core.diagnostics import Diagnostics
 from core.outbox.model import Progress
-from core.storage.db import Database
-from tests.factories import draft
 from tests.wire.desk_fixtures import (
     AGENTS,
     FINANCE_AGENT,
     LEAD,
     OUTSIDER,
-    Desk,
-    desk_settings,
-    slack_config,
     wait_until,
 )
-from tests.wire.telegram_intake_fixtures import free_port
+from tests.wire.incident_desk_fixtures import INTERVAL, IncidentDesk, incident_desk
 
 pytestmark = pytest.mark.wire
 
-INTERVAL = 10.0
 AGENT = AGENTS[0]
-
-
-class ManualTime:
-    """Monotonic time that moves only when the test says: the throttle's timer."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-
-    def monotonic(self) -> float:
-        return self.t
-
-    async def sleep(self, seconds: float) -> None:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._sleepers.append((self.t + seconds, future))
-        await future
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-        for when, future in list(self._sleepers):
-            if when <= self.t and not future.done():
-                future.set_result(None)
-        self._sleepers = [(w, f) for w, f in self._sleepers if not f.done()]
-
-
-class IncidentDesk(Desk):
-    clock: FakeClock
-    time: ManualTime
-
-    @property
-    def notifier(self) -> SlackNotifier:
-        assert self.runtime.slack is not None
-        return self.runtime.slack.notifier
-
-    async def report(self, user: str, subtype: str = "av.no_audio", **diag: Any) -> str:
-        d = draft(
-            subtype,
-            external_user_id=user,
-            chat_id=user,
-            summary="所有直播都没有声音",
-            diagnostics=Diagnostics(**diag),
-        )
-        tickets = self.runtime.intake.services.tickets
-        created = await asyncio.to_thread(tickets.create_report, d, self.clock.now())
-        ref = created.ticket.ref
-        assert ref is not None
-        await self.runtime.agents.announce([TicketCreated(ref)])
-        return ref
-
-    def incident_ref(self) -> str:
-        (incident,) = self.runtime.intake.services.incidents.list_open(finance_agent=True)
-        assert incident.incident.ref is not None
-        return incident.incident.ref
-
-    def cards(self, channel: str, marker: str = "incident.actions") -> list[Any]:
-        return [
-            m
-            for m in self.slack.messages(channel)
-            if m.thread_ts is None and marker in json.dumps(m.blocks)
-        ]
-
-    def thread(self, channel: str, ts: str) -> list[Any]:
-        return [m for m in self.slack.messages(channel) if m.thread_ts == ts]
-
-    async def press(self, user: str, action_id: str, value: str, channel: str) -> None:
-        await self.slack.send_block_action(user, action_id, value=value, channel=channel)
-
-    async def submit_view(self, user: str, values: dict[str, dict[str, Any]]) -> None:
-        view = [v for v in self.slack.views_opened if v.user == user][-1]
-        await self.slack.send_view_submission(
-            user, view.id, values=values, private_metadata=view.view.get("private_metadata")
-        )
 
 
 def select(field: str, value: str) -> dict[str, dict[str, Any]]:
@@ -134,41 +45,8 @@ def radio(field: str, value: str) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 async def desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[IncidentDesk]:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    async with FakeTelegram() as tg, FakeSlack(slack_config()) as slack:
-        port = free_port()
-        settings = desk_settings(tg, slack, tmp_path, port)
-        Database(settings.database_url()).upgrade()
-        clock = FakeClock(datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
-        runtime = build_runtime(settings, clock=clock)
-        await runtime.start(poll_timeout=1)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                runtime.http_app(), host="127.0.0.1", port=port, log_config=None, lifespan="off"
-            )
-        )
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.01)
-        slack.app_url = f"http://127.0.0.1:{port}/slack/events"
-        running = IncidentDesk(tg, slack, runtime, settings)
-        running.clock, running.time = clock, ManualTime()
-        notifier = running.notifier
-        notifier.incidents.throttle = Throttle(
-            notifier.incidents._flush,
-            INTERVAL,
-            monotonic=running.time.monotonic,
-            sleep=running.time.sleep,
-        )
-        try:
-            yield running
-        finally:
-            server.should_exit = True
-            await task
-            with contextlib.suppress(Exception):
-                await runtime.stop()
+    async with incident_desk(tmp_path, monkeypatch) as running:
+        yield running
 
 
 async def surge(desk: IncidentDesk, count: int, step: float = 0.1) -> list[str]:
