@@ -16,7 +16,7 @@ from core.conversation.prompts import priority, prompt, subtype_of
 from core.conversation.requirements import needs_security_warning
 from core.conversation.selfhelp import offer_articles
 from core.conversation.turn import ConvState, Turn
-from core.taxonomy import SUBTYPES, Category, subtypes_of
+from core.taxonomy import SUBTYPES, Category, Scope, subtypes_of
 
 GREETINGS = frozenset({"hi", "hello", "hey", "你好", "您好", "在吗", "在不在", "哈喽", "嗨"})
 
@@ -86,12 +86,19 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
         turn.enter(ConvState.ASK_WHAT)
         prompt(turn)
         return
+    scope, cues = verdict.scope, list(verdict.cues)
+    if vague_words and scope is Scope.SINGLE:
+        # Who is affected may have been said before "what is wrong?" was asked
+        # ("全平台都这样了，大家都是", then "黑屏"): those words count for it too.
+        earlier = turn.deps.classify(vague_words, turn.now)
+        if earlier.scope is Scope.WIDESPREAD:
+            scope, cues = earlier.scope, [*cues, *earlier.cues]
     turn.draft = Draft(
         description=text,
         subtype=verdict.subtype,
-        scope=verdict.scope,
+        scope=scope,
         confidence=round(verdict.confidence, 3),
-        cues=list(verdict.cues)[:10],
+        cues=list(dict.fromkeys(cues))[:10],
         candidates=verdict.offered_types(),
         details=previous.details,
         attachments=previous.attachments,
@@ -101,6 +108,8 @@ def describe(turn: Turn, text: str, vague_words: str | None = None) -> None:
     )
     merge_details(turn, verdict.details.to_json())
     others = others_said(text)
+    if others is None and vague_words:
+        others = others_said(vague_words)
     if others is False:
         # "只有我这样" already answers who else is affected.
         turn.draft.affected = "only_me"

@@ -11,7 +11,7 @@ import pytest
 from core.conversation import IntakeSettings, TicketCreated
 from core.conversation.engine import ConversationFlow
 from core.conversation.turn import ConvState
-from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category
+from core.taxonomy import CATEGORY_NAMES, SUBTYPES, Category, Scope
 from tests.unit.conversation.conftest import Chat
 from tests.unit.conversation.memory_store import MemoryIncident
 from tests.unit.conversation.scripted import Scripted
@@ -92,6 +92,26 @@ def test_the_answer_to_what_is_wrong_is_classified_and_both_words_reach_the_tick
     assert ticket.draft.subtype == "av.stutter"
     assert ticket.draft.summary.startswith("又不行了\n直播间 8848 一直卡成PPT")
     assert ticket.draft.diagnostics.room_id == "8848"
+
+
+def test_who_is_affected_said_before_what_is_wrong_still_counts(chat, stores):
+    chat.say("全平台都这样了，大家都是，怎么回事")
+    assert state_of(stores) == ConvState.ASK_WHAT
+    chat.say("直播间打开就是黑屏")
+    # Not asked "is anyone else affected?" again: a P0, filed and paged at once.
+    (ticket,) = tickets_of(stores)
+    assert (ticket.draft.subtype, ticket.draft.scope, ticket.view.priority) == (
+        "av.black_screen",
+        Scope.WIDESPREAD,
+        "P0",
+    )
+
+
+def test_only_me_said_before_what_is_wrong_is_not_asked_again(chat, stores):
+    chat.say("就我一个人这样，别人都好好的，怎么回事")
+    chat.say("直播间打开就是黑屏")
+    draft = stores.state.conversations[("telegram", "u1")].draft
+    assert (draft.subtype, draft.affected) == ("av.black_screen", "only_me")
 
 
 def test_a_vague_answer_is_asked_about_again(chat, stores):
