@@ -145,7 +145,11 @@ def worker_engine(settings: Settings, on_new_timer: OnNewTimer | None = None) ->
 
 
 def build_telegram_outbox(
-    settings: Settings, services: Services, telegram: TelegramAdapter, clock: Clock
+    settings: Settings,
+    services: Services,
+    telegram: TelegramAdapter,
+    clock: Clock,
+    attachments: AttachmentStore,
 ) -> OutboxDispatcher:
     """The dispatcher that sends the outbox's Telegram messages at `[telegram]
     max_messages_per_second`, through the adapter's bot (usable once it started).
@@ -160,7 +164,7 @@ def build_telegram_outbox(
     limits = settings.telegram
     dispatcher = OutboxDispatcher(
         SqlOutbox(services.db),
-        TelegramSender(telegram.app.bot, telegram.metrics),
+        TelegramSender(telegram.app.bot, telegram.metrics, attachments),
         clock,
         TokenBucket(limits.max_messages_per_second, limits.burst, clock.now()),
         channel="telegram",
@@ -251,7 +255,11 @@ def build_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
             runner=worker,
         )
     reporters = ReporterChannels({"telegram": telegram} if telegram is not None else {})
-    outbox = build_telegram_outbox(settings, services, telegram, clock) if telegram else None
+    outbox = (
+        build_telegram_outbox(settings, services, telegram, clock, intake.attachments)
+        if telegram
+        else None
+    )
 
     slack = None
     if slack_parts is not None:

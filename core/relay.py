@@ -112,6 +112,8 @@ class TicketRelay:
                     self.planner.plan(s, ticket, now)
             if ticket.category == "finance":
                 payload["reason"] = "public reply to the reporter"
+            if attachment is not None:
+                payload["file"] = attachment.file_name
             append_event(
                 s,
                 at=now,
@@ -120,8 +122,6 @@ class TicketRelay:
                 ticket_ref=ticket.ref,
                 payload=payload,
             )
-            if attachment is not None:
-                payload["file"] = attachment.file_name
             said = text or (attachment.file_name if attachment else "")
             reply = shown or Reply(
                 t(ticket.language, "agent_reply", agent=agent, text=said), attachment=attachment
@@ -139,8 +139,8 @@ class TicketRelay:
     ) -> Outbound:
         if self.queue is None or out.channel not in self.queue.channels:
             return out
-        if any(r.attachment is not None for r in out.replies):
-            return out  # file bytes stay out of the queue table: the adapter sends them
+        if any(r.attachment is not None and r.attachment.stored is None for r in out.replies):
+            return out  # bytes not in the attachment store: the adapter sends them
         # The Slack event's id keys the rows, so its redelivery adds none.
         key = (
             f"relay:{out.channel}:{out.ref}:{'/'.join(delivery) if delivery else uuid.uuid4().hex}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -109,7 +110,7 @@ class SlackEvents:
                 delivery = self._id(event_id, f"file/{i}")
                 if delivery is not None and await self.ws.run(self._handled, delivery):
                     continue  # relayed by an earlier delivery of this event
-                attachment = await self._download(file)
+                attachment = await self._store(await self._download(file))
                 out = await self._once(
                     self.ws.relay.agent_reply, ref, name, "", now, attachment, delivery=delivery
                 )
@@ -169,6 +170,15 @@ class SlackEvents:
         with self.ws.db.session(read_only=True) as s:
             row = s.get(ProcessedDeliveryRow, delivery)
             return row is not None
+
+    async def _store(self, attachment: Attachment) -> Attachment:
+        """Into the attachment store before the relay: the reply then carries the
+        file's path into the outbox, in the transaction that records it, and a
+        crash after that commit delays the file instead of losing it.
+        """
+        save = self.notifier.attachments.save
+        saved = await self.ws.run(save, attachment.data, attachment.file_name, attachment.mime)
+        return replace(attachment, stored=saved.path)
 
     async def _download(self, file: dict[str, Any]) -> Attachment:
         url = str(file.get("url_private_download") or file.get("url_private") or "")

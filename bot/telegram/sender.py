@@ -8,9 +8,10 @@ row, so a failure after the first piece sends the earlier pieces again on retry.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -24,7 +25,10 @@ from telegram.error import (
 from bot.http.metrics import Metrics
 from bot.telegram.adapter import CHANNEL
 from bot.telegram.render import pieces_of, retry_after_of
+from core.conversation.messages import Attachment
+from core.errors import InvalidInputError
 from core.outbox import OutboxMessage, SendResult
+from core.ports import AttachmentStore
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +39,13 @@ _GONE = ("chat not found", "user is deactivated", "bot was kicked", "have no rig
 class TelegramSender:
     """`MessageSender` over python-telegram-bot's `Bot` (the adapter's, once started)."""
 
-    def __init__(self, bot: Bot, metrics: Metrics | None = None) -> None:
+    def __init__(
+        self, bot: Bot, metrics: Metrics | None = None, files: AttachmentStore | None = None
+    ) -> None:
         self.bot = bot
         self.metrics = metrics
+        # Where a reply's file is read back from (it carries the stored path).
+        self.files = files
 
     async def send(self, message: OutboxMessage) -> SendResult:
         if message.channel != CHANNEL:
@@ -46,7 +54,18 @@ class TelegramSender:
             chat_id = int(message.chat_id)
         except ValueError:
             return SendResult.failed(f"not a Telegram chat id: {message.chat_id!r}")
+        attachment = message.reply.attachment
+        document = None
+        if attachment is not None:
+            try:
+                document = await self._document(attachment)
+            except (OSError, InvalidInputError) as err:
+                # Nothing to send the file from: retrying cannot bring it back.
+                return SendResult.failed(f"attachment {attachment.file_name}: {err}")
         try:
+            if document is not None:
+                # The file first, then its caption line, as the direct path sends them.
+                await self.bot.send_document(chat_id, document)
             for piece, markup in pieces_of(message.reply):
                 await self.bot.send_message(chat_id, piece, reply_markup=markup)
                 if self.metrics is not None:
@@ -71,3 +90,11 @@ class TelegramSender:
             log.warning("unexpected telegram error for outbox message %s: %r", message.id, err)
             return SendResult.retry(f"telegram {type(err).__name__}: {err.message}")
         return SendResult.sent()
+
+    async def _document(self, attachment: Attachment) -> InputFile:
+        data = attachment.data
+        if not data and attachment.stored is not None:
+            if self.files is None:
+                raise InvalidInputError("no attachment store to read it from")
+            data = await asyncio.to_thread(self.files.open, attachment.stored)
+        return InputFile(data, filename=attachment.file_name)

@@ -14,6 +14,10 @@ class Attachment:
     data: bytes
     # The size the platform announced; set when the file was too large to fetch.
     declared_size: int | None = None
+    # Where the attachment store keeps the bytes (agents' files to users): a
+    # reply in the outbox carries this path, never the bytes, and the sender
+    # reads them back. `data` is empty in a reply read from the outbox.
+    stored: str | None = None
 
     @property
     def size(self) -> int:

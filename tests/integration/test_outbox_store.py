@@ -88,6 +88,27 @@ def test_a_claimed_message_carries_the_whole_reply(db, clock):
     assert second.reply == Reply("send a screenshot")
 
 
+def test_a_stored_file_goes_through_by_its_path_never_its_bytes(db, clock):
+    file = Attachment("document", "steps.pdf", "application/pdf", b"%PDF-1.7", stored="ab/c.pdf")
+    with db.session() as s:
+        enqueue(
+            s,
+            channel="telegram",
+            chat_id="42",
+            language="en",
+            reply=Reply("Agent Mei: steps.pdf", attachment=file),
+            dedupe_key="relay:1",
+            now=clock.now(),
+        )
+    (claimed,) = _claim(SqlOutbox(db), clock)
+    assert claimed.reply.attachment == Attachment(
+        "document", "steps.pdf", "application/pdf", b"", declared_size=8, stored="ab/c.pdf"
+    )
+    with db.session() as s:
+        (row,) = s.exec(select(OutboxMessageRow)).all()
+    assert "%PDF" not in str(row.body)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -95,7 +116,7 @@ def test_a_claimed_message_carries_the_whole_reply(db, clock):
         ({"reply": Reply("x\x00")}, "NUL"),
         (
             {"reply": Reply("f", attachment=Attachment("photo", "a.jpg", "image/jpeg", b"1"))},
-            "attachments",
+            "only attachments already stored",
         ),
         ({"dedupe_key": ""}, "dedupe_key: is empty"),
         ({"chat_id": "x" * 201}, "chat_id"),

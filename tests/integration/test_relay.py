@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -75,7 +76,9 @@ def test_a_resolution_queues_the_message_and_the_question_in_order(db, settings,
     assert queued(db)[1].body["choices"]  # "is it fixed?" keeps its buttons
 
 
-def test_replies_to_channels_without_an_outbox_or_with_a_file_are_not_queued(db, settings, clock):
+def test_replies_to_channels_without_an_outbox_or_with_unstored_bytes_are_not_queued(
+    db, settings, clock
+):
     ticket = TicketService(db, settings).create(draft(), clock.now())
     console = TicketRelay(db, queue=RelayQueue({"console"}, timedelta(hours=1)))
     assert not console.agent_reply(ticket.ref, "Mei", "hi", clock.now()).queued
@@ -83,6 +86,29 @@ def test_replies_to_channels_without_an_outbox_or_with_a_file_are_not_queued(db,
     relay = TicketRelay(db, queue=QUEUE)
     assert not relay.agent_reply(ticket.ref, "Mei", "", clock.now(), photo).queued
     assert queued(db) == []
+
+
+def test_an_agents_stored_file_is_queued_by_its_path_with_the_reply(db, settings, clock):
+    """The file is in the attachment store before the relay: the outbox row
+    carries its path, committed with the reply, so a crash cannot lose it."""
+    ticket = TicketService(db, settings).create(draft(), clock.now())
+    steps = Attachment("document", "steps.pdf", "application/pdf", b"%PDF", stored="ab/c.pdf")
+    relay = TicketRelay(db, queue=QUEUE)
+    out = relay.agent_reply(ticket.ref, "Mei", "", clock.now(), steps, delivery=("slack", "F1"))
+    assert out.queued
+    (row,) = queued(db)
+    assert row.body["attachment"] == {
+        "kind": "document",
+        "file_name": "steps.pdf",
+        "mime": "application/pdf",
+        "stored": "ab/c.pdf",
+        "size": 4,
+    }
+    assert "steps.pdf" in row.body["text"]
+    (replied,) = [
+        e for e in TicketService(db, settings).history(ticket.ref) if e.action == "ticket.replied"
+    ]
+    assert json.loads(replied.payload)["file"] == "steps.pdf"
 
 
 def test_a_reply_that_cannot_be_queued_is_not_recorded(db, settings, clock, monkeypatch):

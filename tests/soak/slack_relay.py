@@ -117,19 +117,29 @@ def _unqueued(database_url: str) -> Callable[[], int]:
 
 
 async def kill_while_relaying(tmp: Path, postgres_url: str | None, replies: int = 60) -> Figures:
-    """Agents write `replies` thread replies 40 ms apart over three tickets. When a
-    third reached their users, the desk is SIGKILLed at the first moment an event is
-    recorded as handled but its reply is not queued yet (or after 1 s of looking),
-    then started again; Slack retries what was not answered."""
-    figures = Figures("slack kill -9 while relaying agent replies")
+    """Agents write `replies` thread replies 40 ms apart over three tickets, every
+    sixth a shared file instead of words. When a third reached their users, the
+    desk is SIGKILLed at the first moment an event is recorded as handled but its
+    reply is not queued yet (or after 1 s of looking), then started again; Slack
+    retries what was not answered."""
+    figures = Figures("slack kill -9 while relaying agent replies and files")
     async with running_desk(tmp, postgres_url, mode="webhook", slack_config=slack_config()) as desk:
         tickets = await open_tickets(desk)
-        expected = [(tickets[i % 3], f"soak relay {i:03d}") for i in range(replies)]
+        expected = [
+            (tickets[i % 3], f"soak relay {i:03d}" + (FILE_SUFFIX if i % 6 == 5 else ""))
+            for i in range(replies)
+        ]
         deliveries: list[Delivery] = []
 
         async def reply(ticket: Ticket, words: str) -> None:
+            files = []
+            if words.endswith(FILE_SUFFIX):
+                files = [desk.slack.add_user_file(words, b"soak file", user=AGENT)]
+                words = ""
             deliveries.append(
-                await desk.slack.send_message(TRIAGE, AGENT, words, thread_ts=ticket.card_ts)
+                await desk.slack.send_message(
+                    TRIAGE, AGENT, words, thread_ts=ticket.card_ts, files=files
+                )
             )
 
         async def write() -> None:
@@ -176,7 +186,13 @@ def resent(desk: Desk, words: str) -> bool:
     held it (docs/outbox.md, crash window 1: sent, killed before `sent` was
     recorded). Reported as resent, not failed; a second handling is a duplicate."""
     engine = create_engine(desk.database_url)
-    recorded = text("SELECT count(*) FROM ticket_message WHERE direction = 'agent' AND text = :t")
+    # A file's reply is recorded with no words: its row names the file instead.
+    recorded = text(
+        "SELECT count(*) FROM ticket_message WHERE direction = 'agent' AND text = :t"
+        if not words.endswith(FILE_SUFFIX)
+        else "SELECT count(*) FROM audit_event WHERE action = 'ticket.replied'"
+        " AND payload LIKE '%' || :t || '%'"
+    )
     rows = text("SELECT body, attempts FROM outbox_message WHERE dedupe_key LIKE 'relay:%'")
     try:
         with engine.connect() as c:

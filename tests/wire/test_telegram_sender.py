@@ -10,8 +10,9 @@ import pytest
 
 from bot.sandbox.telegram.server import FakeTelegram
 from bot.telegram.sender import TelegramSender
-from core.conversation.messages import Choice, Reply
+from core.conversation.messages import Attachment, Choice, Reply
 from core.outbox import OutboxMessage, SendOutcome
+from core.storage.files import DirectoryAttachmentStore
 from tests.wire.fake_telegram_fixtures import bot_for
 
 CHAT = 4242
@@ -85,3 +86,32 @@ async def test_a_message_for_another_channel_or_a_bad_chat_id_is_failed(fake_tel
     assert (await send(fake_telegram, message(Reply("hi"), chat_id="abc"))).outcome is (
         SendOutcome.FAILED
     )
+
+
+async def test_a_stored_file_is_read_back_and_sent_before_its_line(fake_telegram, tmp_path):
+    fake_telegram.add_chat(CHAT)
+    store = DirectoryAttachmentStore(tmp_path)
+    saved = store.save(b"step 1: restart", "steps.txt", "text/plain")
+    # As the outbox gives it back: the path, no bytes.
+    file = Attachment("document", "steps.txt", "text/plain", b"", stored=saved.path)
+    async with bot_for(fake_telegram) as bot:
+        result = await TelegramSender(bot, files=store).send(
+            message(Reply("Agent Mei: steps.txt", attachment=file))
+        )
+        assert result.outcome is SendOutcome.SENT
+        document, line = fake_telegram.sent(CHAT)
+        assert document["document"]["file_name"] == "steps.txt"
+        assert line["text"] == "Agent Mei: steps.txt"
+        got = await (await bot.get_file(document["document"]["file_id"])).download_as_bytearray()
+        assert bytes(got) == b"step 1: restart"
+
+
+async def test_a_stored_file_that_is_gone_fails_without_sending_its_line(fake_telegram, tmp_path):
+    fake_telegram.add_chat(CHAT)
+    file = Attachment("document", "steps.txt", "text/plain", b"", stored="ab/gone.txt")
+    async with bot_for(fake_telegram) as bot:
+        result = await TelegramSender(bot, files=DirectoryAttachmentStore(tmp_path)).send(
+            message(Reply("Agent Mei: steps.txt", attachment=file))
+        )
+    assert result.outcome is SendOutcome.FAILED and "steps.txt" in (result.error or "")
+    assert fake_telegram.sent(CHAT) == []
