@@ -27,6 +27,7 @@ from tests.soak.hostile_inputs import hostile_inputs
 from tests.soak.slack_authz import authorization_matrix
 from tests.soak.slack_relay import kill_while_relaying, redelivery_storm
 from tests.soak.slack_scenarios import claim_race_and_outsiders
+from tests.soak.two_instances import two_instances
 
 Scenario = Callable[[Path, str | None], Awaitable[Figures]]
 
@@ -48,6 +49,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("file-names", hostile_file_names),
     ("canaries", canary_secrets),
     ("audit-tamper", tampered_trail),
+    ("two-instances", two_instances),
 ]
 
 

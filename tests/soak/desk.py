@@ -100,6 +100,9 @@ class Desk:
     extra_env: dict[str, str] = field(default_factory=dict)
     extra_config: str = ""  # TOML sections appended to the configuration
     run_args: tuple[str, ...] = ()  # e.g. ("--debug",)
+    # The address Telegram and Slack are given, when it is not this process's own
+    # (several instances behind one load balancer).
+    public_url: str | None = None
 
     @property
     def config(self) -> Path:
@@ -116,7 +119,8 @@ class Desk:
         return process_env(self.tg, self.slack, **extra, **self.extra_env)
 
     def write_config(self) -> None:
-        webhook = f'webhook_url = "{self.url}/telegram"' if self.mode == "webhook" else ""
+        public = self.public_url or self.url
+        webhook = f'webhook_url = "{public}/telegram"' if self.mode == "webhook" else ""
         self.config.write_text(
             f"""
 [storage]
@@ -167,7 +171,7 @@ poll_interval = "1s"
         upgrade = await self.cli("db", "upgrade", log="upgrade")
         if await upgrade.wait() != 0:
             raise RuntimeError(f"livedesk db upgrade failed; see {self.tmp}/upgrade.log")
-        self.slack.app_url = f"{self.url}/slack/events"
+        self.slack.app_url = f"{self.public_url or self.url}/slack/events"
 
     async def healthy(self) -> bool:
         async with aiohttp.ClientSession(trust_env=False) as http:
