@@ -20,6 +20,7 @@ from bot.sandbox.slack.config import FakeChannel, FakeSlackConfig, FakeUser
 from bot.sandbox.slack.server import FakeSlack
 from bot.sandbox.telegram.server import FakeTelegram
 from core.config import Settings, settings_from_mapping
+from core.ports import Clock
 from core.storage.db import Database
 from core.storage.tables import TicketPostRow, TicketRow
 from tests.wire.telegram_intake_fixtures import User, free_port
@@ -163,6 +164,7 @@ async def running_desk(
     mode: str = "http",
     proxy: str | None = None,
     extra: dict[str, Any] | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Desk]:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
@@ -174,7 +176,7 @@ async def running_desk(
         port = free_port()
         settings = desk_settings(tg, slack, tmp_path, port, mode, extra)
         Database(settings.database_url()).upgrade()
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, clock=clock)
         await runtime.start(poll_timeout=1)
         server = uvicorn.Server(
             uvicorn.Config(

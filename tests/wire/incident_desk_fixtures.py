@@ -14,20 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from bot.bootstrap import build_runtime
-from bot.sandbox.slack.server import FakeSlack
-from bot.sandbox.telegram.server import FakeTelegram
 from bot.slack.notifier import SlackNotifier
 from bot.slack.throttle import Throttle
 from core.clock import FakeClock
 from core.conversation import TicketCreated
 from core.diagnostics import Diagnostics
-from core.storage.db import Database
 from tests.factories import draft
-from tests.wire.desk_fixtures import Desk, desk_settings, slack_config
-from tests.wire.telegram_intake_fixtures import free_port
+from tests.wire.desk_fixtures import Desk, running_desk
 
 INTERVAL = 10.0
 
@@ -109,26 +103,9 @@ async def incident_desk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[IncidentDesk]:
     """The whole runtime with the fake Slack and Telegram; the card throttle on a manual timer."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    async with FakeTelegram() as tg, FakeSlack(slack_config()) as slack:
-        port = free_port()
-        settings = desk_settings(tg, slack, tmp_path, port)
-        Database(settings.database_url()).upgrade()
-        clock = FakeClock(datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
-        runtime = build_runtime(settings, clock=clock)
-        await runtime.start(poll_timeout=1)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                runtime.http_app(), host="127.0.0.1", port=port, log_config=None, lifespan="off"
-            )
-        )
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.01)
-        slack.app_url = f"http://127.0.0.1:{port}/slack/events"
-        running = IncidentDesk(tg, slack, runtime, settings)
+    clock = FakeClock(datetime(2026, 12, 5, 12, 0, tzinfo=UTC))
+    async with running_desk(tmp_path, monkeypatch, clock=clock) as desk:
+        running = IncidentDesk(desk.tg, desk.slack, desk.runtime, desk.settings)
         running.clock, running.time = clock, ManualTime()
         notifier = running.notifier
         notifier.incidents.throttle = Throttle(
@@ -137,10 +114,4 @@ async def incident_desk(
             monotonic=running.time.monotonic,
             sleep=running.time.sleep,
         )
-        try:
-            yield running
-        finally:
-            server.should_exit = True
-            await task
-            with contextlib.suppress(Exception):
-                await runtime.stop()
+        yield running
