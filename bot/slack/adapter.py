@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.slack.actions import CardActions
+from bot.slack.card_sweep import CardSweeper
 from bot.slack.commands import SlackCommands
 from bot.slack.events import SlackEvents
 from bot.slack.incident_actions import IncidentActions
@@ -44,6 +45,7 @@ class SlackAdapter:
         SlackCommands(self.workspace).register()
         self._http = AsyncSlackRequestHandler(self.workspace.app)
         self._socket: AsyncSocketModeHandler | None = None
+        self.sweeper = CardSweeper(workspace, notifier)
 
     async def start(self) -> None:
         await self.workspace.start()
@@ -61,8 +63,10 @@ class SlackAdapter:
             )
             self._socket.client.proxy = self.workspace.client.proxy
             await self._socket.connect_async()
+        self.sweeper.start()
 
     async def stop(self) -> None:
+        await self.sweeper.stop()
         # The last state of every incident card is shown before going away.
         await self.notifier.incidents.throttle.close()
         if self._socket is not None:

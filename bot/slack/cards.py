@@ -37,7 +37,12 @@ def record_post(db: Database, ref: str, kind: str, answer: Any, now: datetime) -
         )
 
 
-def claim_post(db: Database, key: str, now: datetime, stale: timedelta) -> bool:
+# A claim on posting a card that was never followed by the card (its instance
+# died in between, or Slack stayed away) is taken over after this long.
+CLAIM_STALE = timedelta(seconds=60)
+
+
+def claim_post(db: Database, key: str, now: datetime, stale: timedelta = CLAIM_STALE) -> bool:
     """Whether this instance posts the message `key` names (an incident's card):
     it is the first to claim it, or it takes over a claim older than `stale`
     whose instance never posted. Several instances learn of a new incident at

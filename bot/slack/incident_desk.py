@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -42,9 +42,6 @@ log = logging.getLogger(__name__)
 # At most one in-place update of an incident's cards per this many seconds.
 CARD_UPDATE_SECONDS = 10.0
 CARD_KINDS = ("card", "copy", "room")
-# A claim on posting an incident's card that was never followed by the card
-# (its instance died in between) is taken over after this long.
-CLAIM_STALE = timedelta(seconds=60)
 # How long a page waits for the card another instance is posting.
 CARD_WAIT_SECONDS = 5.0
 CARD_WAIT_STEPS = 20
@@ -160,7 +157,7 @@ class IncidentDesk:
             if self.posts(ref, ("card",)):
                 return
             key = f"slack:incident-card:{ref}"
-            if await self.ws.run(claim_post, self.ws.db, key, self.ws.clock.now(), CLAIM_STALE):
+            if await self.ws.run(claim_post, self.ws.db, key, self.ws.clock.now()):
                 await self._post_card(ref)
                 return
         # Another instance is posting it: wait a moment, so that a page sent from

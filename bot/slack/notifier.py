@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.slack.blocks import page_message, shorten, ticket_card
 from bot.slack.blocks.parts import clock_time
 from bot.slack.blocks.safe_text import escape_mrkdwn
-from bot.slack.cards import card_data, posts_of
+from bot.slack.cards import card_data, claim_post, posts_of
 from bot.slack.incident_desk import IncidentDesk
 from bot.slack.texts import agent_text, mentions
 from bot.slack.workspace import Workspace
@@ -104,9 +104,16 @@ class SlackNotifier:
         await self.post_ticket_card(ref)
 
     async def post_ticket_card(self, ref: str) -> None:
+        """The ticket's card, once: a redelivered event finds it posted, and of
+        this instance's announcement and another's sweep (bot/slack/card_sweep.py)
+        the one that claims it first posts it.
+        """
         with self.ws.db.session(read_only=True) as s:
             if posts_of(s, ref):
                 return  # already announced (a redelivered event)
+        key = f"slack:ticket-card:{ref}"
+        if not await self.ws.run(claim_post, self.ws.db, key, self.ws.clock.now()):
+            return
         ticket = self._load(ref)
         for i, channel in enumerate(self.channels_for(ticket)):
             await self._post_card(ref, channel, "card" if i == 0 else "copy")
