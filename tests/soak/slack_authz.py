@@ -52,6 +52,7 @@ AUDITED = {
     "reclassify": "ticket.reclassified",
     "reclassify into finance": "ticket.reclassified",
     "reveal finance": "ticket.finance_revealed",
+    "add note": "ticket.noted",
 }
 
 
@@ -169,7 +170,12 @@ class Matrix:
                 if targets[p.token].user == user
             ]
             return any(t.ref in a for a in answers)
-        await self.press(user, _BUTTON.get(action, "ticket." + action.split()[0]), t)
+        if action == "add note":  # the message shortcut on the card, not a button
+            await self.slack.send_shortcut(
+                "ticket.add_note", user, channel=t.channel, message_ts=t.card_ts
+            )
+        else:
+            await self.press(user, _BUTTON.get(action, "ticket." + action.split()[0]), t)
         callback, values, meta = self.submission(action, t)
         if callback is not None:
             metadata = json.dumps({"ref": t.ref, **meta})
@@ -220,6 +226,8 @@ class Matrix:
             return "ticket.resolve.submit", values, {}
         if action == "reopen":
             return "ticket.reason.submit", reason, {"action": "ticket.reopen"}
+        if action == "add note":
+            return "ticket.reason.submit", reason, {"action": "note"}
         if action == "change priority":
             target = "P1" if now["priority"] != "P1" else "P2"
             return "ticket.priority.submit", reason, {"priority": target}

@@ -34,6 +34,7 @@ ACTIONS = (
     "reply in thread",
     "reveal finance",
     "/livedesk ticket",
+    "add note",
     "claim",
     "reassign to a non-agent",
     "reassign to a non-finance agent",
