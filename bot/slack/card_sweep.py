@@ -1,8 +1,9 @@
-"""Every open ticket gets its card. A ticket's card is posted when the ticket is
-announced, right after its commit; a card that never came (Slack stayed away
-past the client's retries, or the process died between the commit and the
-post) would leave the ticket invisible to agents. The sweep looks for open
-tickets with no card, a little after they were created, and posts theirs. Each
+"""Every open ticket and incident gets its card. A ticket's card is posted when
+the ticket is announced, right after its commit, and an incident's when its
+first report or page comes; a card that never came (Slack stayed away past the
+client's retries, or the process died between the commit and the post) would
+leave it invisible to agents. The sweep looks for open tickets and incidents
+with no card, a little after they were created, and posts theirs. Each
 instance sweeps; the card's claim (bot/slack/cards.py) makes one of them post.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlmodel import col, select
@@ -18,8 +20,9 @@ from sqlmodel import col, select
 from bot.slack.cards import PLATFORM
 from bot.slack.notifier import SlackNotifier
 from bot.slack.workspace import Workspace
+from core.incidents.model import IncidentStatus
 from core.statuses import OPEN_STATUSES
-from core.storage.incident_tables import IncidentTicketRow
+from core.storage.incident_tables import IncidentRow, IncidentTicketRow
 from core.storage.tables import TicketPostRow, TicketRow
 
 log = logging.getLogger(__name__)
@@ -62,17 +65,45 @@ class CardSweeper:
         with self.ws.db.session(read_only=True) as s:
             return [ref for ref in s.exec(query).all() if ref is not None]
 
+    def incidents_without_card(self, now: datetime) -> list[str]:
+        """Open incidents declared more than GRACE ago with no card: one whose
+        card's instance died, with no page and no new report since to post it."""
+        carded = select(TicketPostRow.ticket_ref).where(
+            TicketPostRow.platform == PLATFORM, TicketPostRow.kind == "card"
+        )
+        query = (
+            select(IncidentRow.ref)
+            .where(
+                IncidentRow.status != IncidentStatus.RESOLVED.value,
+                col(IncidentRow.declared_at) <= now - GRACE,
+                col(IncidentRow.ref).is_not(None),
+                col(IncidentRow.ref).not_in(carded),
+            )
+            .order_by(col(IncidentRow.declared_at), col(IncidentRow.id))
+            .limit(BATCH)
+        )
+        with self.ws.db.session(read_only=True) as s:
+            return [ref for ref in s.exec(query).all() if ref is not None]
+
     async def sweep(self) -> int:
-        """Post the cards that are missing; how many tickets were tried."""
-        refs = await self.ws.run(self.without_card, self.ws.clock.now())
-        for ref in refs:
-            try:
-                await self.notifier.post_ticket_card(ref)
-            except Exception:
-                log.exception("could not post a missing card", extra={"ticket": ref})
-        if refs:
-            log.info("posted missing ticket cards", extra={"count": len(refs)})
-        return len(refs)
+        """Post the cards that are missing; how many tickets and incidents were tried."""
+        now = self.ws.clock.now()
+        incidents = await self.ws.run(self.incidents_without_card, now)
+        tickets = await self.ws.run(self.without_card, now)
+        for ref in incidents:
+            await self._quietly(self.notifier.incidents.post_card, ref)
+        for ref in tickets:
+            await self._quietly(self.notifier.post_ticket_card, ref)
+        if incidents or tickets:
+            log.info("posted missing cards", extra={"count": len(incidents) + len(tickets)})
+        return len(incidents) + len(tickets)
+
+    @staticmethod
+    async def _quietly(post: Callable[[str], Awaitable[None]], ref: str) -> None:
+        try:
+            await post(ref)
+        except Exception:  # one card failing must not keep the others back
+            log.exception("could not post a missing card", extra={"ticket": ref})
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="slack-card-sweep")

@@ -91,3 +91,20 @@ async def test_a_card_another_instance_claimed_is_left_to_it_until_the_claim_is_
     desk.clock.advance(timedelta(minutes=2))
     await sweeper(desk).sweep()
     assert len(desk.cards("support-triage", ref)) == 1
+
+
+async def test_an_incident_whose_card_never_came_gets_it_and_its_reports_stay_on_it(
+    desk: IncidentDesk,
+):
+    tickets = desk.runtime.intake.services.tickets
+    for i in range(6):  # a P1 surge: no page would ever post its card
+        d = draft("av.stutter", external_user_id=f"v{i}", chat_id=f"v{i}")
+        await asyncio.to_thread(tickets.create_report, d, desk.clock.now())
+    ref = desk.incident_ref()
+    desk.clock.advance(GRACE * 2)
+    await sweeper(desk).sweep()
+    (card,) = desk.cards("support-escalation")
+    assert ref in card.text or ref in str(card.blocks)
+    assert desk.cards("support-triage", "ticket.actions") == []  # no card per report
+    await sweeper(desk).sweep()
+    assert len(desk.cards("support-escalation")) == 1
