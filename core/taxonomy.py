@@ -194,8 +194,10 @@ CATEGORY_NAMES: dict[Category, tuple[str, str]] = {
     _C.SUGGESTION: ("产品建议", "suggestion"),
 }
 
-# Complaints about support itself, and suggestions, are never raised by scope.
-_SCOPE_EXEMPT = frozenset({_C.SERVICE, _C.SUGGESTION})
+# Complaints about support itself, and suggestions: not faults of the product.
+# There is nothing for the user to fix (no fix steps are offered), and scope
+# never raises their priority.
+NOT_FAULTS = frozenset({_C.SERVICE, _C.SUGGESTION})
 
 
 class UnknownSubtypeError(ValueError):
@@ -219,9 +221,14 @@ def priority_for(subtype_id: str, scope: Scope) -> Priority:
     Service complaints stay P2 and suggestions P3 whatever the scope.
     """
     st = subtype(subtype_id)
-    if scope is Scope.WIDESPREAD and st.category not in _SCOPE_EXEMPT:
+    if scope is Scope.WIDESPREAD and st.category not in NOT_FAULTS:
         return st.base_priority.raised()
     return st.base_priority
+
+
+def is_fault(subtype_id: str) -> bool:
+    """A fault of the product (not a word about support, not a wish)."""
+    return subtype(subtype_id).category not in NOT_FAULTS
 
 
 def can_be_p0(subtype_id: str) -> bool:

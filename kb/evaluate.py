@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from core.taxonomy import SUBTYPES, Category
+from core.taxonomy import NOT_FAULTS, SUBTYPES, Category, is_fault
 from kb.matcher import Matcher
 
 # A subtype, None for text-only matching, or ASK: the conversation asks the
@@ -25,7 +25,6 @@ _CATEGORY_ALIASES: dict[str, Category] = {
     "svc": Category.SERVICE,
     "sug": Category.SUGGESTION,
 }
-_INFO_ONLY = frozenset({Category.SERVICE, Category.SUGGESTION})
 
 
 @dataclass(slots=True)
@@ -104,7 +103,7 @@ def evaluate(
         given = classify(text) if classify else None
         if given == ASK and category is not None:
             # Measured on what is offered without asking; the answer is the user's.
-            if category in _INFO_ONLY:
+            if category in NOT_FAULTS:
                 report.info_messages += 1
                 report.info_asked += 1
             else:
@@ -115,12 +114,10 @@ def evaluate(
         if category is None:
             report.other_messages += 1
             report.other_answered += bool(suggestions)
-        elif category in _INFO_ONLY:
+        elif category in NOT_FAULTS:
             report.info_messages += 1
             report.info_with_fix += any(s.kind != "info" for s in suggestions)
-            report.info_classified_as_fault += (
-                given is not None and SUBTYPES[given].category not in _INFO_ONLY
-            )
+            report.info_classified_as_fault += given is not None and is_fault(given)
         else:
             truth = row.get("subtype")
             report.fault_messages += 1

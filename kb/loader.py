@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from core.taxonomy import SUBTYPES, Category
+from core.taxonomy import NOT_FAULTS, SUBTYPES
 from kb.model import KINDS, LANGS, AppliesTo, Article
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "articles"
@@ -23,8 +23,6 @@ _SECTION = re.compile(r"^##\s+(\S+)\s*$")
 _DELIMITER = "+++"
 _TOP_KEYS = frozenset({"id", "kind", "subtypes", "title", "symptoms", "keywords", "applies_to"})
 _APPLIES_KEYS = frozenset({"platforms", "os", "app_versions"})
-# Service and suggestion complaints are about people and wishes: nothing for the user to fix.
-_INFO_ONLY = frozenset({Category.SERVICE, Category.SUGGESTION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +51,7 @@ def article_files(directory: Path) -> list[Path]:
 
 def info_only(subtype_id: str) -> bool:
     st = SUBTYPES.get(subtype_id)
-    return st is not None and st.category in _INFO_ONLY
+    return st is not None and st.category in NOT_FAULTS
 
 
 def read_article(path: Path) -> tuple[Article | None, list[Problem]]:

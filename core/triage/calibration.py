@@ -9,10 +9,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from core.taxonomy import SUBTYPES, Category
+from core.taxonomy import SUBTYPES, is_fault
 from core.triage.linear import softmax
-
-_INFO = (Category.SERVICE, Category.SUGGESTION)
 
 
 def nll_softmax(scores: list[list[float]], gold: list[int], t: float) -> float:
@@ -108,8 +106,8 @@ def info_ask_cut(
     known = [i for i, s in enumerate(gold) if s in SUBTYPES]
     at, leak = ask_threshold(
         [info_mass[i] for i in known],
-        [predicted[i] in SUBTYPES and SUBTYPES[predicted[i]].category not in _INFO for i in known],
-        [SUBTYPES[gold[i]].category in _INFO for i in known],
+        [predicted[i] in SUBTYPES and is_fault(predicted[i]) for i in known],
+        [not is_fault(gold[i]) for i in known],
         INFO_LEAK_CEILING,
     )
     return {"info_ask_at": at, "info_leak": round(leak, 4)}

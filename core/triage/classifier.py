@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core.diagnostics import Diagnostics
-from core.taxonomy import SUBTYPES, Category, Priority, Scope, can_be_p0, priority_for
+from core.taxonomy import SUBTYPES, Category, Priority, Scope, can_be_p0, is_fault, priority_for
 from core.text import normalize
 from core.triage.examples import VAGUE, Example
 from core.triage.extract import extract_details
@@ -32,7 +32,6 @@ _SECOND_AT_LEAST = 0.12
 # A stolen-account cue overrules the model unless the model puts the theft
 # below this: missing a takeover costs far more than asking once too often.
 _STOLEN_AT_LEAST = 0.02
-_INFO = (Category.SERVICE, Category.SUGGESTION)  # never given fix steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +143,8 @@ class Classifier:
                 second = other
                 break
 
-        info = [(s, p) for s, p in ranked if SUBTYPES[s].category in _INFO]
-        unsure_fault = SUBTYPES[best].category not in _INFO and not vague
+        info = [(s, p) for s, p in ranked if not is_fault(s)]
+        unsure_fault = is_fault(best) and not vague
         if unsure_fault and sum(p for _, p in info) < self.model.info_ask_at:
             unsure_fault = False
         maybe_info = info[0][0] if unsure_fault else None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from core.taxonomy import SUBTYPES, Priority, Scope, can_be_p0, priority_for
+from core.taxonomy import SUBTYPES, Priority, Scope, can_be_p0, is_fault, priority_for
 from core.text import normalize
 from core.triage.calibration import (
     info_ask_cut,
@@ -38,7 +38,6 @@ from core.triage.scope import decide_scope, writer_text
 from core.triage.typos import fix_typos
 
 MIN_DF = 2
-INFO = ("svc.", "sug.")  # the labels that never get fix steps
 FOLDS = 5
 SEED = 13
 # (model, C): logistic regression gives probabilities by construction; the
@@ -279,10 +278,11 @@ def _train(
     widespread_at, balanced = widespread_threshold(scope_probs, scope_gold)
     log(f"scope threshold {widespread_at}: balanced accuracy {balanced:.4f}")
 
+    info = {lab for lab in labels if lab in SUBTYPES and not is_fault(lab)}
     cuts = info_ask_cut(
         [e.subtype for e in examples],
         [labels[_top(p)] for p in probs],
-        [sum(q for lab, q in zip(labels, p, strict=True) if lab[:4] in INFO) for p in probs],
+        [sum(q for lab, q in zip(labels, p, strict=True) if lab in info) for p in probs],
     )
     log(f"ask before fix steps from service/suggestion probability {cuts}")
     urgent = _urgent_cut(
