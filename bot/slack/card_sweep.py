@@ -14,8 +14,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from bot.slack.cards import PLATFORM
 from bot.slack.notifier import SlackNotifier
@@ -46,44 +48,37 @@ class CardSweeper:
     def without_card(self, now: datetime) -> list[str]:
         """Open tickets older than GRACE with no card, not in an incident (its
         reports are on the incident's card)."""
-        carded = select(TicketPostRow.ticket_ref).where(
-            TicketPostRow.platform == PLATFORM, col(TicketPostRow.kind).in_(("card", "copy"))
-        )
-        linked = select(IncidentTicketRow.ticket_ref)
-        query = (
-            select(TicketRow.ref)
-            .where(
+        return self._oldest(
+            select(TicketRow.ref).where(
                 col(TicketRow.status).in_([s.value for s in OPEN_STATUSES]),
                 col(TicketRow.created_at) <= now - GRACE,
                 col(TicketRow.ref).is_not(None),
-                col(TicketRow.ref).not_in(carded),
-                col(TicketRow.ref).not_in(linked),
-            )
-            .order_by(col(TicketRow.created_at), col(TicketRow.id))
-            .limit(BATCH)
+                col(TicketRow.ref).not_in(_posted("card", "copy")),
+                col(TicketRow.ref).not_in(select(IncidentTicketRow.ticket_ref)),
+            ),
+            col(TicketRow.created_at),
+            col(TicketRow.id),
         )
-        with self.ws.db.session(read_only=True) as s:
-            return [ref for ref in s.exec(query).all() if ref is not None]
 
     def incidents_without_card(self, now: datetime) -> list[str]:
         """Open incidents declared more than GRACE ago with no card: one whose
         card's instance died, with no page and no new report since to post it."""
-        carded = select(TicketPostRow.ticket_ref).where(
-            TicketPostRow.platform == PLATFORM, TicketPostRow.kind == "card"
-        )
-        query = (
-            select(IncidentRow.ref)
-            .where(
+        return self._oldest(
+            select(IncidentRow.ref).where(
                 IncidentRow.status != IncidentStatus.RESOLVED.value,
                 col(IncidentRow.declared_at) <= now - GRACE,
                 col(IncidentRow.ref).is_not(None),
-                col(IncidentRow.ref).not_in(carded),
-            )
-            .order_by(col(IncidentRow.declared_at), col(IncidentRow.id))
-            .limit(BATCH)
+                col(IncidentRow.ref).not_in(_posted("card")),
+            ),
+            col(IncidentRow.declared_at),
+            col(IncidentRow.id),
         )
+
+    def _oldest(self, refs: SelectOfScalar[Any], *order: Any) -> list[str]:
+        """The first BATCH refs of the query, oldest first."""
         with self.ws.db.session(read_only=True) as s:
-            return [ref for ref in s.exec(query).all() if ref is not None]
+            found = s.exec(refs.order_by(*order).limit(BATCH)).all()
+        return [ref for ref in found if ref is not None]
 
     async def sweep(self) -> int:
         """Post the cards that are missing; how many tickets and incidents were tried."""
@@ -122,3 +117,10 @@ class CardSweeper:
                 await self.sweep()
             except Exception:  # the database away, say: the next sweep tries again
                 log.exception("the card sweep failed")
+
+
+def _posted(*kinds: str) -> SelectOfScalar[str]:
+    """The refs with a message of these kinds posted in Slack."""
+    return select(TicketPostRow.ticket_ref).where(
+        TicketPostRow.platform == PLATFORM, col(TicketPostRow.kind).in_(kinds)
+    )

@@ -43,10 +43,10 @@ CLAIM_STALE = timedelta(seconds=60)
 
 
 def claim_post(db: Database, key: str, now: datetime, stale: timedelta = CLAIM_STALE) -> bool:
-    """Whether this instance posts the message `key` names (an incident's card):
-    it is the first to claim it, or it takes over a claim older than `stale`
-    whose instance never posted. Several instances learn of a new incident at
-    once; one of them posts its card.
+    """Whether this instance posts the message `key` names (a ticket's or an
+    incident's card): it is the first to claim it, or it takes over a claim
+    older than `stale` whose instance never posted. Several instances learn of
+    a new incident at once, and each sweeps for missing cards; one posts.
     """
     try:
         with db.session() as s:

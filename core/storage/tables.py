@@ -202,9 +202,9 @@ class TicketPostRow(SQLModel, table=True):
 
 class PostClaimRow(SQLModel, table=True):
     """The right to post a message that must exist once on the agents' platform
-    (an incident's card) when several instances may want to: the first to
-    insert the key posts. A claim never followed by the post (its instance
-    died) is taken over once it is stale.
+    (a ticket's or an incident's card) when several instances may want to: the
+    first to insert the key posts. A claim never followed by the post (its
+    instance died) is taken over once it is stale.
     """
 
     __tablename__ = "post_claim"
