@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -201,7 +200,7 @@ class IncidentDesk:
             try:
                 await self.thread(ref, batch_text(batch, len(tickets)))
             except Exception:
-                await self.ws.run(self._mark_listed, batch, None)
+                await self.ws.run(self._unlist, batch)
                 raise
             # Reports carded before the incident opened now point at it.
             for ticket_ref in batch:
@@ -233,14 +232,13 @@ class IncidentDesk:
                 s.add(row)
             return [row.ticket_ref for row in rows]
 
-    def _mark_listed(self, refs: list[str], at: datetime | None) -> None:
-        """Set when reports were listed; None when their batch could not be
-        posted, so that the next one lists them."""
+    def _unlist(self, refs: list[str]) -> None:
+        """Reports whose batch could not be posted: the next batch lists them."""
         with self.ws.db.session() as s:
             s.execute(
                 update(IncidentTicketRow)
                 .where(col(IncidentTicketRow.ticket_ref).in_(refs))
-                .values(listed_at=at)
+                .values(listed_at=None)
             )
 
     async def thread(self, ref: str, text: str) -> None:
