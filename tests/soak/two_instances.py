@@ -31,7 +31,7 @@ from bot.sandbox.telegram.server import FakeTelegram
 from tests.e2e.processes import ESCALATION
 from tests.soak.desk import Desk, fresh_database
 from tests.soak.figures import Figures
-from tests.soak.telegram_scenarios import SETTLE, resent_only
+from tests.soak.telegram_scenarios import resent_only, settle
 from tests.wire.telegram_intake_fixtures import free_port
 
 FIRST_CHAT = 8_400_000
@@ -87,20 +87,6 @@ async def balancer(port: int, backends: list[str]) -> AsyncIterator[RoundRobin]:
         yield rr
     finally:
         await runner.cleanup()
-
-
-async def settle(tg: FakeTelegram, chats: list[int], limit: float) -> None:
-    """Until every chat has a reply and nothing new arrived for SETTLE seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    last, quiet_since = -1, loop.time()
-    while loop.time() < deadline:
-        total = sum(len(tg.sent(c)) for c in chats)
-        if total != last:
-            last, quiet_since = total, loop.time()
-        if all(tg.sent(c) for c in chats) and loop.time() - quiet_since >= SETTLE:
-            return
-        await asyncio.sleep(0.2)
 
 
 def incident_reports(database_url: str) -> list[int]:
@@ -196,7 +182,7 @@ async def two_instances(tmp: Path, postgres_url: str | None, users: int = 40) ->
                 await first.kill()
                 await writer
                 await first.start()
-                await settle(tg, chats, 120)
+                await settle(first, chats, 120)  # it watches the shared fake Telegram
                 await asyncio.sleep(15)  # the card's throttled updates and thread listing
                 count_replies(first, figures, chats)
                 count_desk(slack, url, figures)
